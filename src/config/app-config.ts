@@ -1,0 +1,34 @@
+import { ConfigService } from '@nestjs/config';
+import { realpathSync } from 'node:fs';
+import type { DispositionType } from '../http/content-disposition.js';
+import { EnvironmentVariables, parseRoots } from './environment.js';
+
+/** The validated settings in the shape the services use. Injected by class token. */
+export class AppConfig {
+  constructor(
+    /** Real paths (symlinks resolved) of the served folders, in lookup order. */
+    readonly roots: readonly string[],
+    readonly port: number,
+    readonly host: string,
+    readonly disposition: DispositionType,
+    readonly maxRanges: number,
+  ) {}
+
+  static fromEnvironment(env: EnvironmentVariables): AppConfig {
+    const roots = parseRoots(env.FILES_ROOT).map((root) => realpathSync(root));
+    return new AppConfig(roots, env.PORT, env.HOST, env.CONTENT_DISPOSITION, env.MAX_RANGES);
+  }
+}
+
+export const appConfigProvider = {
+  provide: AppConfig,
+  inject: [ConfigService],
+  useFactory: (config: ConfigService<EnvironmentVariables, true>): AppConfig =>
+    AppConfig.fromEnvironment({
+      FILES_ROOT: config.get('FILES_ROOT', { infer: true }),
+      PORT: config.get('PORT', { infer: true }),
+      HOST: config.get('HOST', { infer: true }),
+      CONTENT_DISPOSITION: config.get('CONTENT_DISPOSITION', { infer: true }),
+      MAX_RANGES: config.get('MAX_RANGES', { infer: true }),
+    }),
+};

@@ -1,0 +1,55 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigurationError, validateEnvironment } from './environment.js';
+
+describe('validateEnvironment', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'rds-config-'));
+  const notAFolder = join(folder, 'file.txt');
+  writeFileSync(notAFolder, 'x');
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('applies the defaults when nothing is set', () => {
+    const env = validateEnvironment({ FILES_ROOT: folder });
+    expect(env).toMatchObject({ PORT: 3000, HOST: '0.0.0.0', CONTENT_DISPOSITION: 'inline', MAX_RANGES: 16 });
+  });
+
+  it('reads typed values and treats empty strings as unset', () => {
+    const env = validateEnvironment({ FILES_ROOT: `${folder}, ${folder}`, PORT: '8080', HOST: '', CONTENT_DISPOSITION: 'attachment', MAX_RANGES: '4' });
+    expect(env).toMatchObject({ PORT: 8080, HOST: '0.0.0.0', CONTENT_DISPOSITION: 'attachment', MAX_RANGES: 4 });
+  });
+
+  it('ignores variables it does not know', () => {
+    expect(() => validateEnvironment({ FILES_ROOT: folder, PATH: '/bin', SOMETHING: 'x' })).not.toThrow();
+  });
+
+  test.each<[Record<string, string>, RegExp]>([
+    [{ PORT: '70000' }, /^Invalid configuration: PORT must be an integer between 0 and 65535 \(got "70000"\)$/],
+    [{ PORT: '-1' }, /^Invalid configuration: PORT must be an integer/],
+    [{ PORT: '3e3' }, /^Invalid configuration: PORT must be an integer/],
+    [{ PORT: '80 ' }, /^Invalid configuration: PORT must be an integer/],
+    [{ PORT: 'http' }, /^Invalid configuration: PORT must be an integer/],
+    [{ CONTENT_DISPOSITION: 'download' }, /^Invalid configuration: CONTENT_DISPOSITION must be "inline" or "attachment" \(got "download"\)$/],
+    [{ MAX_RANGES: '0' }, /^Invalid configuration: MAX_RANGES must be an integer between 1 and 1000/],
+    [{ MAX_RANGES: '1.5' }, /^Invalid configuration: MAX_RANGES must be an integer/],
+    [{ FILES_ROOT: '/definitely/not/here' }, /^Invalid configuration: FILES_ROOT folder does not exist: \/definitely\/not\/here$/],
+    [{ FILES_ROOT: ' , ' }, /^Invalid configuration: FILES_ROOT must name at least one folder$/],
+  ])('%j → %s', (overrides, message) => {
+    const attempt = () => validateEnvironment({ FILES_ROOT: folder, ...overrides });
+    expect(attempt).toThrow(ConfigurationError);
+    expect(attempt).toThrow(message);
+  });
+
+  it('rejects a root that is a file', () => {
+    expect(() => validateEnvironment({ FILES_ROOT: notAFolder })).toThrow(/FILES_ROOT is not a directory/);
+  });
+
+  it('names every message on one line', () => {
+    try {
+      validateEnvironment({ FILES_ROOT: `${folder},/missing` });
+      throw new Error('expected a ConfigurationError');
+    } catch (error) {
+      expect((error as Error).message).not.toContain('\n');
+    }
+  });
+});

@@ -1,0 +1,101 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsNotEmpty, IsString, Max, Min, validateSync, ValidationError } from 'class-validator';
+import { accessSync, constants, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+/** A bad setting at start-up. main.ts prints its message as one line and exits non-zero. */
+export class ConfigurationError extends Error {
+  constructor(variable: string, problem: string) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+  }
+}
+
+/** Strict integer parsing: '3000' → 3000, but '', '3e3', '30x', ' 1' stay strings and fail IsInt. */
+function toStrictInt({ value }: { value: unknown }): unknown {
+  return typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
+}
+
+/**
+ * Every environment variable the service reads, with its default. Validated once at start-up
+ * (ConfigModule.forRoot({ validate })); the README's configuration table mirrors this class.
+ */
+export class EnvironmentVariables {
+  /** Folder(s) to serve, comma-separated; looked up in order, first hit wins. */
+  @IsString()
+  @IsNotEmpty({ message: 'must name at least one folder' })
+  FILES_ROOT = 'files';
+
+  @Transform(toStrictInt)
+  @IsInt({ message: 'must be an integer between 0 and 65535' })
+  @Min(0, { message: 'must be an integer between 0 and 65535' })
+  @Max(65535, { message: 'must be an integer between 0 and 65535' })
+  PORT = 3000;
+
+  @IsString()
+  @IsNotEmpty({ message: 'must not be empty' })
+  HOST = '0.0.0.0';
+
+  /** RFC 6266 disposition type sent with every file. */
+  @IsIn(['inline', 'attachment'], { message: 'must be "inline" or "attachment"' })
+  CONTENT_DISPOSITION: 'inline' | 'attachment' = 'inline';
+
+  /** Most ranges honoured in one Range header; a request with more gets the whole file (200). */
+  @Transform(toStrictInt)
+  @IsInt({ message: 'must be an integer between 1 and 1000' })
+  @Min(1, { message: 'must be an integer between 1 and 1000' })
+  @Max(1000, { message: 'must be an integer between 1 and 1000' })
+  MAX_RANGES = 16;
+}
+
+const KNOWN_VARIABLES = Object.keys(new EnvironmentVariables()) as (keyof EnvironmentVariables)[];
+
+/**
+ * ConfigModule's `validate` hook: takes the raw environment, returns typed settings or throws a
+ * ConfigurationError naming the first bad variable. Empty strings count as unset (compose files
+ * often pass `VAR=`).
+ */
+export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVariables {
+  const relevant: Record<string, unknown> = {};
+  for (const key of KNOWN_VARIABLES) {
+    if (raw[key] !== undefined && raw[key] !== '') relevant[key] = raw[key];
+  }
+  const settings = plainToInstance(EnvironmentVariables, relevant, { exposeDefaultValues: true });
+  const [first] = validateSync(settings, { forbidUnknownValues: true });
+  if (first) throw describeValidationError(first, relevant);
+  parseRoots(settings.FILES_ROOT); // fails early on a missing or unreadable root
+  return settings;
+}
+
+function describeValidationError(error: ValidationError, raw: Record<string, unknown>): ConfigurationError {
+  const problem = Object.values(error.constraints ?? {})[0] ?? 'is invalid';
+  const shown = raw[error.property] === undefined ? '' : ` (got ${JSON.stringify(raw[error.property])})`;
+  return new ConfigurationError(error.property, `${problem.replace(new RegExp(`^${error.property} `), '')}${shown}`);
+}
+
+/**
+ * Splits FILES_ROOT into absolute folder paths (relative ones are resolved against the working
+ * directory) and checks that each is an existing, readable, searchable directory.
+ */
+export function parseRoots(value: string): string[] {
+  const roots = value
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
+    .map((part) => resolve(part));
+  if (roots.length === 0) throw new ConfigurationError('FILES_ROOT', 'must name at least one folder');
+  for (const root of roots) {
+    let isDirectory: boolean;
+    try {
+      isDirectory = statSync(root).isDirectory();
+    } catch {
+      throw new ConfigurationError('FILES_ROOT', `folder does not exist: ${root}`);
+    }
+    if (!isDirectory) throw new ConfigurationError('FILES_ROOT', `is not a directory: ${root}`);
+    try {
+      accessSync(root, constants.R_OK | constants.X_OK);
+    } catch {
+      throw new ConfigurationError('FILES_ROOT', `folder is not readable: ${root}`);
+    }
+  }
+  return roots;
+}
