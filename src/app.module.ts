@@ -1,0 +1,21 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { validateEnvironment } from './config/environment.js';
+import { FilesModule } from './files/files.module.js';
+
+@Module({})
+export class AppModule {
+  /**
+   * `overrides` take precedence over the process environment and `.env`; tests use them to point
+   * an app at a temporary folder without touching process.env.
+   */
+  static async forRoot(overrides: Record<string, string> = {}): Promise<DynamicModule> {
+    // Awaited here, so a ConfigurationError rejects this call (and main.ts reports it) instead of
+    // surfacing later as an unhandled rejection.
+    const config = await ConfigModule.forRoot({
+      isGlobal: true,
+      validate: (env) => validateEnvironment({ ...env, ...overrides }),
+    });
+    return { module: AppModule, imports: [config, FilesModule] };
+  }
+}

@@ -1,0 +1,18 @@
+import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
+import { HttpErrorFilter } from './files/http-error.filter.js';
+
+/** Everything main.ts applies to the app, shared with the end-to-end tests. */
+export function configureApp(app: INestApplication): void {
+  const express = app as NestExpressApplication;
+  express.disable('x-powered-by');
+  // We compute strong validators ourselves; Express's weak body ETag and freshness check must not interfere.
+  express.set('etag', false);
+  express.use((_req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    next();
+  });
+  app.useGlobalFilters(new HttpErrorFilter());
+  app.enableShutdownHooks();
+}

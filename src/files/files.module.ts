@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { appConfigProvider } from '../config/app-config.js';
+import { FileStorageService } from './file-storage.service.js';
+import { FilesController } from './files.controller.js';
+import { RangeService } from './range.service.js';
+
+@Module({
+  controllers: [FilesController],
+  providers: [appConfigProvider, RangeService, FileStorageService],
+  exports: [appConfigProvider, FileStorageService],
+})
+export class FilesModule {}

@@ -1,0 +1,23 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module.js';
+import { configureApp } from './app.setup.js';
+import { AppConfig } from './config/app-config.js';
+import { ConfigurationError } from './config/environment.js';
+
+async function bootstrap(): Promise<void> {
+  const app = await NestFactory.create<NestExpressApplication>(await AppModule.forRoot(), { abortOnError: false });
+  configureApp(app);
+  const config = app.get(AppConfig);
+  await app.listen(config.port, config.host);
+  new Logger('Bootstrap').log(`serving ${config.roots.join(', ')} on ${await app.getUrl()}`);
+}
+
+bootstrap().catch((error: unknown) => {
+  // A bad setting is one clear line, not a stack trace; the process never starts half-configured.
+  const message = error instanceof ConfigurationError ? error.message : `Failed to start: ${String(error)}`;
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+});
