@@ -1,0 +1,157 @@
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { sha256, TempRoot } from './support/fixtures.js';
+import { requireCommand, ServerProcess } from './support/server-process.js';
+
+/**
+ * Real download clients against the compiled service running as its own process: each
+ * interrupted download is resumed by the client's own resume logic, and the result is compared
+ * with the file on disk by SHA-256.
+ */
+describe('real clients', () => {
+  const root = new TempRoot();
+  const downloads = new TempRoot();
+  let server: ServerProcess;
+  let file: Buffer;
+  let large: Buffer;
+
+  beforeAll(async () => {
+    requireCommand('curl', 'curl');
+    requireCommand('wget', 'wget');
+    requireCommand('aria2c', 'aria2');
+    file = root.writeRandom('movie.bin', 16 * 1024 * 1024);
+    large = root.writeRandom('large.iso', 96 * 1024 * 1024 + 12345);
+    server = await ServerProcess.start({ FILES_ROOT: root.path });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    root.cleanup();
+    downloads.cleanup();
+  });
+
+  function interruptedPrefix(target: string, bytes: number): void {
+    // A client that died part-way leaves a prefix of the file behind.
+    execFileSync('curl', ['-sS', '-o', target, '-r', `0-${bytes - 1}`, `${server.url}/movie.bin`]);
+    expect(statSync(target).size).toBe(bytes);
+  }
+
+  it('curl: a download cut off by --max-time resumes with `curl -C -`', () => {
+    const target = join(downloads.path, 'curl-movie.bin');
+    const cut = spawnSync('curl', ['-sS', '--limit-rate', '2M', '--max-time', '1', '-o', target, `${server.url}/movie.bin`]);
+    expect(cut.status).toBe(28); // curl's "operation timed out"
+    const partial = statSync(target).size;
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThan(file.length);
+
+    execFileSync('curl', ['-sS', '--fail', '-C', '-', '-o', target, `${server.url}/movie.bin`]);
+    expect(sha256(readFileSync(target))).toBe(sha256(file));
+  });
+
+  it('curl -C - on a complete file succeeds without downloading again', () => {
+    const target = join(downloads.path, 'curl-complete.bin');
+    execFileSync('curl', ['-sS', '--fail', '-o', target, `${server.url}/movie.bin`]);
+    const again = spawnSync('curl', ['-sS', '-C', '-', '-o', target, `${server.url}/movie.bin`]);
+    // curl treats the 416 for "bytes=SIZE-" as "already complete" and exits 0.
+    expect(again.status).toBe(0);
+    expect(sha256(readFileSync(target))).toBe(sha256(file));
+  });
+
+  it('wget: an interrupted download resumes with `wget -c`', () => {
+    const folder = join(downloads.path, 'wget');
+    mkdirSync(folder);
+    const target = join(folder, 'movie.bin');
+    const cut = spawnSync('timeout', ['-s', 'KILL', '1', 'wget', '-q', '--limit-rate=2m', '-P', folder, `${server.url}/movie.bin`]);
+    expect(cut.status).not.toBe(0);
+    const partial = statSync(target).size;
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThan(file.length);
+
+    execFileSync('wget', ['-q', '-c', '-P', folder, `${server.url}/movie.bin`]);
+    expect(sha256(readFileSync(target))).toBe(sha256(file));
+  });
+
+  it('wget -c on a complete file sees the 416 and leaves the file alone', () => {
+    const folder = join(downloads.path, 'wget-complete');
+    mkdirSync(folder);
+    const target = join(folder, 'movie.bin');
+    execFileSync('wget', ['-q', '-P', folder, `${server.url}/movie.bin`]);
+    const again = spawnSync('wget', ['-c', '-P', folder, `${server.url}/movie.bin`], { encoding: 'utf8' });
+    expect(again.status).toBe(0);
+    expect(again.stderr).toMatch(/already fully retrieved/);
+    expect(sha256(readFileSync(target))).toBe(sha256(file));
+  });
+
+  it('wget -c continues from a prefix left by another client', () => {
+    const folder = join(downloads.path, 'wget-prefix');
+    mkdirSync(folder);
+    const target = join(folder, 'movie.bin');
+    interruptedPrefix(target, 5_000_001);
+    execFileSync('wget', ['-q', '-c', '-P', folder, `${server.url}/movie.bin`]);
+    expect(sha256(readFileSync(target))).toBe(sha256(file));
+  });
+
+  it('aria2c -x8 -s8 fetches a large file in parallel segments', () => {
+    const folder = join(downloads.path, 'aria2');
+    const result = spawnSync(
+      'aria2c',
+      ['-x8', '-s8', '-k1M', '--file-allocation=none', '--allow-overwrite=true', '--summary-interval=0', '-q', '-d', folder, '-o', 'large.iso', `${server.url}/large.iso`],
+      { encoding: 'utf8' },
+    );
+    expect(result.status).toBe(0);
+    expect(sha256(readFileSync(join(folder, 'large.iso')))).toBe(sha256(large));
+  });
+
+  it('aria2c -c resumes a partial segmented download', () => {
+    const folder = join(downloads.path, 'aria2-resume');
+    const target = join(folder, 'large.iso');
+    const first = spawnSync(
+      'aria2c',
+      ['-x8', '-s8', '-k1M', '--max-overall-download-limit=8M', '--file-allocation=none', '--stop=1', '--summary-interval=0', '-q', '-d', folder, '-o', 'large.iso', `${server.url}/large.iso`],
+      { encoding: 'utf8' },
+    );
+    expect(first.status).not.toBe(0); // stopped after a second, with its .aria2 control file
+    const resumed = spawnSync(
+      'aria2c',
+      ['-c', '-x8', '-s8', '-k1M', '--file-allocation=none', '--summary-interval=0', '-q', '-d', folder, '-o', 'large.iso', `${server.url}/large.iso`],
+      { encoding: 'utf8' },
+    );
+    expect(resumed.status).toBe(0);
+    expect(sha256(readFileSync(target))).toBe(sha256(large));
+  });
+
+  it('returns to its baseline of file descriptors after many aborted downloads', async () => {
+    const baseline = server.openDescriptors();
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        new Promise<void>((done) => {
+          const req = request(`${server.url}/large.iso`, { headers: i % 2 ? { Range: `bytes=${i * 1000}-` } : {} }, (res) => {
+            res.once('data', () => req.destroy());
+          });
+          req.on('error', () => undefined);
+          req.on('close', () => done());
+          req.end();
+        }),
+      ),
+    );
+    const deadline = Date.now() + 10_000;
+    while (server.openDescriptors() > baseline && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(server.openDescriptors()).toBeLessThanOrEqual(baseline);
+  });
+
+  it('curl sees a truncated transfer, not a complete one, when the file shrinks mid-download', async () => {
+    const victim = root.writeRandom('victim.bin', 32 * 1024 * 1024);
+    const target = join(downloads.path, 'victim.bin');
+    const curl = spawn('curl', ['-sS', '--limit-rate', '4M', '-o', target, `${server.url}/victim.bin`]);
+    const exitCode = new Promise<number | null>((done) => curl.once('exit', done));
+    await new Promise((done) => setTimeout(done, 500));
+    truncateSync(root.resolve('victim.bin'), 1000);
+    expect(await exitCode).toBe(18); // CURLE_PARTIAL_FILE: the client knows it must resume
+    expect(statSync(target).size).toBeLessThan(victim.length);
+    // The process survived and keeps serving.
+    const after = await fetch(`${server.url}/movie.bin`);
+    expect(sha256(Buffer.from(await after.arrayBuffer()))).toBe(sha256(file));
+  });
+});

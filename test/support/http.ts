@@ -1,0 +1,34 @@
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import type { Response } from 'supertest';
+
+/** Collects any body as raw bytes, whatever its Content-Type. */
+function binary(response: Response, done: (error: Error | null, body: Buffer) => void): void {
+  // superagent's node parser type names its Response, but what it hands over is the incoming stream.
+  const res = response as unknown as NodeJS.ReadableStream;
+  const chunks: Buffer[] = [];
+  res.on('data', (chunk: Buffer) => chunks.push(chunk));
+  res.on('end', () => done(null, Buffer.concat(chunks)));
+  res.on('error', (error: Error) => done(error, Buffer.alloc(0)));
+}
+
+export interface FetchOptions {
+  method?: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'OPTIONS';
+  headers?: Record<string, string>;
+}
+
+/** One request through supertest; the body is always a Buffer. */
+export async function fetchFrom(app: INestApplication, path: string, options: FetchOptions = {}): Promise<Response & { body: Buffer }> {
+  const agent = request(app.getHttpServer());
+  const method = (options.method ?? 'GET').toLowerCase() as 'get' | 'head' | 'post' | 'put' | 'delete' | 'patch' | 'options';
+  let pending = agent[method](path);
+  for (const [name, value] of Object.entries(options.headers ?? {})) pending = pending.set(name, value);
+  if (method !== 'head') pending = pending.buffer(true).parse(binary);
+  const res = await pending;
+  if (!Buffer.isBuffer(res.body)) res.body = Buffer.alloc(0);
+  return res as Response & { body: Buffer };
+}
+
+export function json(res: { body: Buffer }): unknown {
+  return JSON.parse(res.body.toString('utf8'));
+}
