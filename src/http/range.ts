@@ -15,7 +15,7 @@ export interface ByteRange {
 export type RangeDecision =
   | { kind: 'full' } // send the whole representation with 200 (no Range, ignored Range)
   | { kind: 'unsatisfiable' } // 416 with Content-Range: bytes */size
-  | { kind: 'partial'; ranges: ByteRange[] }; // 206; ranges sorted ascending, coalesced, non-empty
+  | { kind: 'partial'; ranges: ByteRange[] }; // 206; coalesced, in request order, non-empty
 
 export interface RangeLimits {
   /** Most range-specs accepted in one header; more means the header is ignored (full response). */
@@ -222,23 +222,23 @@ function exceedsLength(ranges: readonly ByteRange[], size: number): boolean {
 
 /**
  * RFC 9110 §15.3.7.2: a server MAY coalesce ranges that overlap or are separated by a gap
- * smaller than the multipart overhead, regardless of the order they were requested in.
- * We merge overlapping and adjacent ranges and return them in ascending order (the API
- * contract). Note §15.3.7.2 also says multipart parts SHOULD follow the request's order
- * for ranges that were not coalesced; ascending order departs from that SHOULD.
+ * smaller than the multipart overhead; we merge overlapping and adjacent ones. The parts that
+ * remain SHOULD follow the order in which the request listed them, so each merged range takes
+ * the place of the earliest-listed range it absorbed.
  */
 function coalesce(ranges: readonly ByteRange[]): ByteRange[] {
-  const ascending = [...ranges].sort((a, b) => a.start - b.start);
-  const merged: ByteRange[] = [];
+  const ascending = ranges.map((range, order) => ({ ...range, order })).sort((a, b) => a.start - b.start);
+  const merged: { start: number; end: number; order: number }[] = [];
   for (const range of ascending) {
     const previous = merged[merged.length - 1];
     if (previous !== undefined && range.start <= previous.end + 1) {
       previous.end = Math.max(previous.end, range.end);
+      previous.order = Math.min(previous.order, range.order);
     } else {
-      merged.push({ ...range });
+      merged.push(range);
     }
   }
-  return merged;
+  return merged.sort((a, b) => a.order - b.order).map(({ start, end }) => ({ start, end }));
 }
 
 function rangeLength(range: ByteRange): number {
