@@ -57,7 +57,10 @@ export class FilesController {
 
     const outcome = evaluatePreconditions(req.method, conditionalHeaders(req), representation.validators);
     if (outcome === 'precondition-failed') throw new PreconditionFailedError();
-    if (outcome === 'not-modified') return this.noBody(res.status(304), file);
+    if (outcome === 'not-modified') {
+      res.status(304);
+      return this.noBody(file);
+    }
 
     const decision = this.ranges.select(
       { method: req.method, range: req.headers.range, ifRange: header(req, 'if-range') },
@@ -70,7 +73,7 @@ export class FilesController {
     res.setHeader('Content-Disposition', representation.contentDisposition);
     if (decision.kind === 'full') {
       this.writeEntityHeaders(res.status(200), representation, file.size);
-      return req.method === 'HEAD' ? this.noBody(res, file) : streamable(this.storage.readRange(file));
+      return req.method === 'HEAD' ? this.noBody(file) : streamable(this.storage.readRange(file));
     }
     if (decision.ranges.length === 1) {
       const [range] = decision.ranges;
@@ -90,8 +93,8 @@ export class FilesController {
   }
 
   /** 304 and HEAD: headers only; the handle is closed at once. */
-  private noBody(_res: Response, file: OpenFile): StreamableFile {
-    void file.handle.close();
+  private noBody(file: OpenFile): StreamableFile {
+    file.handle.close().catch(() => undefined); // nothing useful to do if closing a read-only handle fails
     return new HeadersOnly();
   }
 }
