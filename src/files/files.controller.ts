@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { AppConfig } from '../config/app-config.js';
+import { DigestService } from '../digest/digest.service.js';
 import { multipartLayout, contentRange } from '../http/multipart.js';
 import { evaluatePreconditions } from '../http/preconditions.js';
 import { describeRepresentation, type Representation } from '../http/representation.js';
@@ -29,6 +30,7 @@ export class FilesController {
     private readonly storage: FileStorageService,
     private readonly ranges: RangeService,
     private readonly config: AppConfig,
+    private readonly digests: DigestService,
   ) {}
 
   @Get(FILE_ROUTES)
@@ -54,9 +56,12 @@ export class FilesController {
     res.setHeader('ETag', representation.etag);
     res.setHeader('Last-Modified', representation.lastModified);
     res.setHeader('Accept-Ranges', 'bytes');
+    // RFC 9530 §3: the digest of the whole selected representation, also on 206 and 304 (README).
+    const reprDigest = this.digests.reprDigest(file, header(req, 'want-repr-digest'));
 
     const outcome = evaluatePreconditions(req.method, conditionalHeaders(req), representation.validators);
     if (outcome === 'precondition-failed') throw new PreconditionFailedError();
+    if (reprDigest !== undefined) res.setHeader('Repr-Digest', reprDigest);
     if (outcome === 'not-modified') return this.noBody(res.status(304), file);
 
     const decision = this.ranges.select(
@@ -65,11 +70,17 @@ export class FilesController {
       representation.validators,
       Date.now(),
     );
-    if (decision.kind === 'unsatisfiable') throw new RangeNotSatisfiableError(file.size);
+    if (decision.kind === 'unsatisfiable') {
+      res.removeHeader('Repr-Digest'); // a 416's content is the error, not the file
+      throw new RangeNotSatisfiableError(file.size);
+    }
 
     res.setHeader('Content-Disposition', representation.contentDisposition);
     if (decision.kind === 'full') {
       this.writeEntityHeaders(res.status(200), representation, file.size);
+      // The content of a 200 is the whole representation, so its Content-Digest is free (RFC 9530 §2).
+      const contentDigest = req.method === 'GET' ? this.digests.reprDigest(file, header(req, 'want-content-digest')) : undefined;
+      if (contentDigest !== undefined) res.setHeader('Content-Digest', contentDigest);
       return req.method === 'HEAD' ? this.noBody(res, file) : streamable(this.storage.readRange(file));
     }
     if (decision.ranges.length === 1) {
