@@ -7,7 +7,7 @@ import { AppConfig } from '../config/app-config.js';
 import { formatDigestField, parseWantDigest, selectDigestAlgorithms, type DigestAlgorithm } from '../http/digest-fields.js';
 import type { WorkerJob, WorkerResult } from './digest.worker.js';
 import { filesUnder } from './file-walker.js';
-import { inodeKey, isSettled, nowNs, sameIdentity, versionKey, type FileIdentity } from './file-identity.js';
+import { inodeKey, isSettled, nowNs, sameIdentity, SETTLE_NS, versionKey, type FileIdentity } from './file-identity.js';
 import type { HashOutcome, HashRequest } from './hash-file.js';
 
 /** A file as the controller has it open (an OpenFile fits): where it is and which version it is. */
@@ -150,16 +150,31 @@ export class DigestService implements OnApplicationBootstrap, OnModuleDestroy {
 
   /**
    * DIGEST_PRECOMPUTE: walks the roots and hashes each file once, one after another, so requests
-   * that arrive meanwhile still get their jobs run between two precompute jobs. Stops at the cache
-   * capacity: hashing more files than fit would only evict the first ones.
+   * that arrive meanwhile still get their jobs run between two precompute jobs. Files changed in
+   * the last second are retried once they have settled. Stops at the cache capacity: hashing more
+   * files than fit would only evict the first ones.
    */
   private async precompute(): Promise<void> {
+    const capacity = this.config.digest.cacheEntries;
     let hashed = 0;
+    let unsettled: FileVersion[] = [];
     try {
       for await (const file of filesUnder(this.config.roots)) {
-        if (this.stopped || hashed >= this.config.digest.cacheEntries) break;
+        if (this.stopped || hashed + unsettled.length >= capacity) break;
         const outcome = await this.compute(file, ['sha-256']);
         if (outcome.kind === 'hashed') hashed += 1;
+        if (outcome.kind === 'unsettled') unsettled.push(file);
+      }
+      while (unsettled.length > 0 && !this.stopped) {
+        await new Promise((resolve) => setTimeout(resolve, Number(SETTLE_NS / 1_000_000n)).unref());
+        const retry = unsettled;
+        unsettled = [];
+        for (const file of retry) {
+          if (this.stopped) break;
+          const outcome = await this.compute(file, ['sha-256']);
+          if (outcome.kind === 'hashed') hashed += 1;
+          if (outcome.kind === 'unsettled') unsettled.push(file);
+        }
       }
     } catch (error) {
       this.logger.warn(`precompute stopped: ${String(error)}`);
