@@ -115,8 +115,11 @@ class Download {
     let restartsLeft = 5; // a file that changes under every attempt is not worth chasing forever
     for (;;) {
       try {
-        if (state === undefined) state = await this.begin();
-        else this.log(`resuming ${this.options.file}: ${completed(state)} of ${state.size} bytes already here`);
+        if (state === undefined) {
+          const started = await this.begin();
+          state = started.state; // assigned first, so an interruption of the body below resumes it
+          if (started.body) await this.receive(state, state.segments[0], started.body);
+        } else this.log(`resuming ${this.options.file}: ${completed(state)} of ${state.size} bytes already here`);
         await this.fetchRemaining(state);
         break;
       } catch (error) {
@@ -143,7 +146,7 @@ class Download {
   }
 
   /** A fresh download: sequential starts with a plain GET, parallel with a HEAD to learn the size. */
-  private async begin(): Promise<PartState> {
+  private async begin(): Promise<{ state: PartState; body?: Response }> {
     await this.discard();
     const newVersion = this.restartWith;
     this.restartWith = undefined;
@@ -157,15 +160,13 @@ class Download {
         await writeFile(this.partPath, '');
         await this.saveState(state);
         this.log(`downloading ${size} bytes in ${state.segments.length} parallel segments`);
-        return state;
+        return { state };
       }
       this.log('the server does not allow parallel ranges here; downloading in one piece');
     }
     const response = newVersion ?? (await this.request('GET', {}));
     if (response.status !== 200) throw httpError(response);
-    const state = await this.adopt(response);
-    await this.receive(state, state.segments[0], response);
-    return state;
+    return { state: await this.adopt(response), body: response };
   }
 
   /** Starts a new part file from a 200 response's headers (its body is then read into segment 0). */
@@ -188,7 +189,9 @@ class Download {
         try {
           await this.fetchSegment(state, segment, abort.signal);
         } catch (error) {
-          abort.abort(); // one failure stops the others; their progress is kept
+          // One failure stops the others (their progress is kept), except that a new version's
+          // body, which the restart reads, must stay open; it only comes when there are no others.
+          if (!(error instanceof VersionChanged && error.newVersion)) abort.abort();
           throw error;
         }
       }),
