@@ -5,6 +5,7 @@ import { DigestService } from '../src/digest/digest.service.js';
 import { startApp } from './support/app.js';
 import { TempRoot } from './support/fixtures.js';
 import { fetchFrom, type FetchOptions } from './support/http.js';
+import { ServerProcess } from './support/server-process.js';
 
 function field(algorithm: 'sha256' | 'sha512', bytes: Buffer): string {
   return `${algorithm.replace('sha', 'sha-')}=:${createHash(algorithm).update(bytes).digest('base64')}:`;
@@ -208,6 +209,28 @@ describe('digest settings', () => {
       expect(app.get(DigestService).cachedFiles).toBe(2);
     } finally {
       await app.close();
+    }
+  });
+});
+
+describe('the compiled service (node dist/main.js)', () => {
+  it('starts its digest worker from dist and sends the digest', async () => {
+    const root = new TempRoot();
+    const bytes = root.writeRandom('compiled.bin', 300_000);
+    const server = await ServerProcess.start({ FILES_ROOT: root.path });
+    try {
+      const deadline = Date.now() + 60_000;
+      let digest: string | null = null;
+      while (digest === null && Date.now() < deadline) {
+        const res = await fetch(`${server.url}/compiled.bin`, { method: 'HEAD' });
+        digest = res.headers.get('repr-digest');
+        if (digest === null) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(digest).toBe(field('sha256', bytes));
+      expect(server.logs).not.toMatch(/digest worker failed/);
+    } finally {
+      await server.stop();
+      root.cleanup();
     }
   });
 });
