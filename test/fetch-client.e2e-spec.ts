@@ -152,6 +152,19 @@ describe('npm run fetch (resuming, verifying client)', () => {
     expect(second.stderr).toContain(`verified ${sha256Field(data)}`);
   });
 
+  it('starts a parallel download over when the file changed between runs', async () => {
+    served.writeRandom('parallel-changing.bin', 2 * 1024 * 1024);
+    const target = downloads.resolve('parallel-changing.bin');
+    const breaking = await proxy(onGets([0], { cutAfterBytes: 50_000 }));
+    expect((await runClient(['-p', '3', '--retries', '0', `${breaking.url}/parallel-changing.bin`, target])).code).toBe(2);
+    const replaced = served.writeRandom('parallel-changing.bin', 1_500_000);
+    const run = await runClient(['-p', '3', `${breaking.url}/parallel-changing.bin`, target]);
+    expect(run.stderr).toContain('the file changed on the server');
+    expect(run.code).toBe(0);
+    expect(readFileSync(target).equals(replaced)).toBe(true);
+    expect(run.stderr).toContain(`verified ${sha256Field(replaced)}`);
+  });
+
   it('fails loudly, and does not save the file, when the bytes do not match Repr-Digest', async () => {
     served.writeRandom('corrupted.bin', 512 * 1024);
     const target = downloads.resolve('corrupted.bin');
