@@ -1,11 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
+import { spawnSync } from 'node:child_process';
 import { statSync, symlinkSync, utimesSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { DigestService } from '../src/digest/digest.service.js';
 import { startApp } from './support/app.js';
 import { TempRoot } from './support/fixtures.js';
 import { fetchFrom, type FetchOptions } from './support/http.js';
-import { ServerProcess } from './support/server-process.js';
+import { requireCommand, ServerProcess } from './support/server-process.js';
 
 function field(algorithm: 'sha256' | 'sha512', bytes: Buffer): string {
   return `${algorithm.replace('sha', 'sha-')}=:${createHash(algorithm).update(bytes).digest('base64')}:`;
@@ -214,9 +215,9 @@ describe('digest settings', () => {
 });
 
 describe('the compiled service (node dist/main.js)', () => {
-  it('starts its digest worker from dist and sends the digest', async () => {
+  it('starts its digest worker from dist, and aria2c checks a segmented download against the digest', async () => {
     const root = new TempRoot();
-    const bytes = root.writeRandom('compiled.bin', 300_000);
+    const bytes = root.writeRandom('compiled.bin', 5 * 1024 * 1024);
     const server = await ServerProcess.start({ FILES_ROOT: root.path });
     try {
       const deadline = Date.now() + 60_000;
@@ -228,6 +229,14 @@ describe('the compiled service (node dist/main.js)', () => {
       }
       expect(digest).toBe(field('sha256', bytes));
       expect(server.logs).not.toMatch(/digest worker failed/);
+
+      // The point of it: a download stitched from parallel segments is checked against the header.
+      requireCommand('aria2c', 'aria2');
+      const hex = Buffer.from(/sha-256=:([^:]+):/.exec(digest ?? '')?.[1] ?? '', 'base64').toString('hex');
+      const aria2 = (checksum: string) =>
+        spawnSync('aria2c', ['-x4', '-s4', '-k1M', '--allow-overwrite=true', '--summary-interval=0', '-q', `--checksum=sha-256=${checksum}`, '-d', root.resolve('aria2'), '-o', 'out.bin', `${server.url}/compiled.bin`]);
+      expect(aria2(hex).status).toBe(0);
+      expect(aria2('00'.repeat(32)).status).not.toBe(0); // aria2c does check: a wrong digest fails
     } finally {
       await server.stop();
       root.cleanup();
