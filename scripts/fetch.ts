@@ -458,7 +458,7 @@ function describe(error: unknown): string {
   return cause?.code ?? cause?.message ?? (error as Error).message;
 }
 
-function parseOptions(argv: readonly string[]): Options | undefined {
+function parseOptions(argv: readonly string[]): Options | 'help' | undefined {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
@@ -471,7 +471,8 @@ function parseOptions(argv: readonly string[]): Options | undefined {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  if (values.help || positionals.length < 1 || positionals.length > 2) return undefined;
+  if (values.help) return 'help';
+  if (positionals.length < 1 || positionals.length > 2) return undefined;
   const [url, file] = positionals;
   const parallel = Number(values.parallel);
   const retries = Number(values.retries);
@@ -501,6 +502,10 @@ function parseOptions(argv: readonly string[]): Options | undefined {
 async function main(): Promise<number> {
   try {
     const options = parseOptions(process.argv.slice(2));
+    if (options === 'help') {
+      process.stdout.write(`${USAGE}\n`);
+      return EXIT.ok;
+    }
     if (options === undefined) {
       process.stderr.write(`${USAGE}\n`);
       return EXIT.failed;
