@@ -56,12 +56,13 @@ export class FilesController {
     res.setHeader('ETag', representation.etag);
     res.setHeader('Last-Modified', representation.lastModified);
     res.setHeader('Accept-Ranges', 'bytes');
-    // RFC 9530 §3: the digest of the whole selected representation, also on 206 and 304 (README).
+    // RFC 9530 §3: the digest of the whole selected representation, also on 206 and 304 (README);
+    // HttpErrorFilter drops it from error responses.
     const reprDigest = this.digests.reprDigest(file, header(req, 'want-repr-digest'));
+    if (reprDigest !== undefined) res.setHeader('Repr-Digest', reprDigest);
 
     const outcome = evaluatePreconditions(req.method, conditionalHeaders(req), representation.validators);
     if (outcome === 'precondition-failed') throw new PreconditionFailedError();
-    if (reprDigest !== undefined) res.setHeader('Repr-Digest', reprDigest);
     if (outcome === 'not-modified') return this.noBody(res.status(304), file);
 
     const decision = this.ranges.select(
@@ -70,17 +71,14 @@ export class FilesController {
       representation.validators,
       Date.now(),
     );
-    if (decision.kind === 'unsatisfiable') {
-      res.removeHeader('Repr-Digest'); // a 416's content is the error, not the file
-      throw new RangeNotSatisfiableError(file.size);
-    }
+    if (decision.kind === 'unsatisfiable') throw new RangeNotSatisfiableError(file.size);
 
     res.setHeader('Content-Disposition', representation.contentDisposition);
     if (decision.kind === 'full') {
-      this.writeEntityHeaders(res.status(200), representation, file.size);
       // The content of a 200 is the whole representation, so its Content-Digest is free (RFC 9530 §2).
       const contentDigest = req.method === 'GET' ? this.digests.reprDigest(file, header(req, 'want-content-digest')) : undefined;
       if (contentDigest !== undefined) res.setHeader('Content-Digest', contentDigest);
+      this.writeEntityHeaders(res.status(200), representation, file.size);
       return req.method === 'HEAD' ? this.noBody(res, file) : streamable(this.storage.readRange(file));
     }
     if (decision.ranges.length === 1) {
@@ -147,7 +145,7 @@ function streamable(stream: Readable): StreamableFile {
       res.destroy();
       return;
     }
-    res.removeHeader('Content-Length');
+    for (const name of ['Content-Length', 'Repr-Digest', 'Content-Digest']) res.removeHeader(name);
     res.status(500).json({ statusCode: 500, error: 'Internal Server Error', message: 'read error' });
   });
 }
