@@ -3,6 +3,15 @@ import { realpathSync } from 'node:fs';
 import type { DispositionType } from '../http/content-disposition.js';
 import { EnvironmentVariables, parseRoots } from './environment.js';
 
+/** Repr-Digest (RFC 9530): DIGEST, DIGEST_PRECOMPUTE, DIGEST_CACHE_ENTRIES. */
+export interface DigestSettings {
+  readonly enabled: boolean;
+  readonly precompute: boolean;
+  readonly cacheEntries: number;
+}
+
+export const DIGEST_DEFAULTS: DigestSettings = { enabled: true, precompute: false, cacheEntries: 50_000 };
+
 /** The validated settings in the shape the services use. Injected by class token. */
 export class AppConfig {
   constructor(
@@ -12,11 +21,16 @@ export class AppConfig {
     readonly host: string,
     readonly disposition: DispositionType,
     readonly maxRanges: number,
+    readonly digest: DigestSettings = DIGEST_DEFAULTS,
   ) {}
 
   static fromEnvironment(env: EnvironmentVariables): AppConfig {
     const roots = parseRoots(env.FILES_ROOT).map((root) => realpathSync(root));
-    return new AppConfig(roots, env.PORT, env.HOST, env.CONTENT_DISPOSITION, env.MAX_RANGES);
+    return new AppConfig(roots, env.PORT, env.HOST, env.CONTENT_DISPOSITION, env.MAX_RANGES, {
+      enabled: env.DIGEST === 'on',
+      precompute: env.DIGEST_PRECOMPUTE === 'true',
+      cacheEntries: env.DIGEST_CACHE_ENTRIES,
+    });
   }
 }
 
@@ -30,5 +44,8 @@ export const appConfigProvider = {
       HOST: config.get('HOST', { infer: true }),
       CONTENT_DISPOSITION: config.get('CONTENT_DISPOSITION', { infer: true }),
       MAX_RANGES: config.get('MAX_RANGES', { infer: true }),
+      DIGEST: config.get('DIGEST', { infer: true }),
+      DIGEST_PRECOMPUTE: config.get('DIGEST_PRECOMPUTE', { infer: true }),
+      DIGEST_CACHE_ENTRIES: config.get('DIGEST_CACHE_ENTRIES', { infer: true }),
     }),
 };

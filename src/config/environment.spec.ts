@@ -19,6 +19,12 @@ describe('validateEnvironment', () => {
     expect(env).toMatchObject({ PORT: 8080, HOST: '0.0.0.0', CONTENT_DISPOSITION: 'attachment', MAX_RANGES: 4 });
   });
 
+  it('reads the digest settings', () => {
+    expect(validateEnvironment({ FILES_ROOT: folder })).toMatchObject({ DIGEST: 'on', DIGEST_PRECOMPUTE: 'false', DIGEST_CACHE_ENTRIES: 50_000 });
+    const env = validateEnvironment({ FILES_ROOT: folder, DIGEST: 'off', DIGEST_PRECOMPUTE: 'true', DIGEST_CACHE_ENTRIES: '12' });
+    expect(env).toMatchObject({ DIGEST: 'off', DIGEST_PRECOMPUTE: 'true', DIGEST_CACHE_ENTRIES: 12 });
+  });
+
   it('ignores variables it does not know', () => {
     expect(() => validateEnvironment({ FILES_ROOT: folder, PATH: '/bin', SOMETHING: 'x' })).not.toThrow();
   });
@@ -32,6 +38,10 @@ describe('validateEnvironment', () => {
     [{ CONTENT_DISPOSITION: 'download' }, /^Invalid configuration: CONTENT_DISPOSITION must be "inline" or "attachment" \(got "download"\)$/],
     [{ MAX_RANGES: '0' }, /^Invalid configuration: MAX_RANGES must be an integer between 1 and 1000/],
     [{ MAX_RANGES: '1.5' }, /^Invalid configuration: MAX_RANGES must be an integer/],
+    [{ DIGEST: 'yes' }, /^Invalid configuration: DIGEST must be "on" or "off" \(got "yes"\)$/],
+    [{ DIGEST_PRECOMPUTE: '1' }, /^Invalid configuration: DIGEST_PRECOMPUTE must be "true" or "false" \(got "1"\)$/],
+    [{ DIGEST_CACHE_ENTRIES: '0' }, /^Invalid configuration: DIGEST_CACHE_ENTRIES must be an integer between 1 and 10000000/],
+    [{ DIGEST_CACHE_ENTRIES: '10k' }, /^Invalid configuration: DIGEST_CACHE_ENTRIES must be an integer/],
     [{ FILES_ROOT: '/definitely/not/here' }, /^Invalid configuration: FILES_ROOT folder does not exist: \/definitely\/not\/here$/],
     [{ FILES_ROOT: ' , ' }, /^Invalid configuration: FILES_ROOT must name at least one folder$/],
   ])('%j → %s', (overrides, message) => {

@@ -45,6 +45,21 @@ export class EnvironmentVariables {
   @Min(1, { message: 'must be an integer between 1 and 1000' })
   @Max(1000, { message: 'must be an integer between 1 and 1000' })
   MAX_RANGES = 16;
+
+  /** RFC 9530 Repr-Digest on file responses, computed in the background and cached. */
+  @IsIn(['on', 'off'], { message: 'must be "on" or "off"' })
+  DIGEST: 'on' | 'off' = 'on';
+
+  /** Hash every file under the roots at start-up (in the background) instead of on first request. */
+  @IsIn(['true', 'false'], { message: 'must be "true" or "false"' })
+  DIGEST_PRECOMPUTE: 'true' | 'false' = 'false';
+
+  /** Most files whose digests are kept in memory (LRU); about 0.6 KB each (`npm run bench:digest` weighs it). */
+  @Transform(toStrictInt)
+  @IsInt({ message: 'must be an integer between 1 and 10000000' })
+  @Min(1, { message: 'must be an integer between 1 and 10000000' })
+  @Max(10_000_000, { message: 'must be an integer between 1 and 10000000' })
+  DIGEST_CACHE_ENTRIES = 50_000;
 }
 
 const KNOWN_VARIABLES = Object.keys(new EnvironmentVariables()) as (keyof EnvironmentVariables)[];

@@ -20,6 +20,11 @@ export interface OpenFile {
   readonly mtimeMs: number;
   /** Status-change time: catches a content change that restored the old mtime. */
   readonly ctimeNs: bigint;
+  /** Device and inode: with the stamps above, the identity of this version (DigestService keys on it). */
+  readonly dev: bigint;
+  readonly ino: bigint;
+  /** The path it was opened at; whoever reopens it must check dev and ino. */
+  readonly path: string;
 }
 
 /** The file changed on disk while its bytes were being sent. */
@@ -112,6 +117,9 @@ export class FileStorageService {
         mtimeNs: stats.mtimeNs,
         mtimeMs: Number(stats.mtimeNs / 1_000_000n),
         ctimeNs: stats.ctimeNs,
+        dev: stats.dev,
+        ino: stats.ino,
+        path: join(root, ...segments),
       };
     } catch (error) {
       await handle.close();

@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { AppConfig } from '../config/app-config.js';
+import { DigestService } from '../digest/digest.service.js';
 import { multipartLayout, contentRange } from '../http/multipart.js';
 import { evaluatePreconditions } from '../http/preconditions.js';
 import { describeRepresentation, type Representation } from '../http/representation.js';
@@ -29,6 +30,7 @@ export class FilesController {
     private readonly storage: FileStorageService,
     private readonly ranges: RangeService,
     private readonly config: AppConfig,
+    private readonly digests: DigestService,
   ) {}
 
   @Get(FILE_ROUTES)
@@ -54,6 +56,10 @@ export class FilesController {
     res.setHeader('ETag', representation.etag);
     res.setHeader('Last-Modified', representation.lastModified);
     res.setHeader('Accept-Ranges', 'bytes');
+    // RFC 9530 §3: the digest of the whole selected representation, also on 206 and 304 (README);
+    // HttpErrorFilter drops it from error responses.
+    const reprDigest = this.digests.reprDigest(file, header(req, 'want-repr-digest'));
+    if (reprDigest !== undefined) res.setHeader('Repr-Digest', reprDigest);
 
     const outcome = evaluatePreconditions(req.method, conditionalHeaders(req), representation.validators);
     if (outcome === 'precondition-failed') throw new PreconditionFailedError();
@@ -72,6 +78,9 @@ export class FilesController {
 
     res.setHeader('Content-Disposition', representation.contentDisposition);
     if (decision.kind === 'full') {
+      // The content of a 200 is the whole representation, so its Content-Digest is free (RFC 9530 §2).
+      const contentDigest = req.method === 'GET' ? this.digests.reprDigest(file, header(req, 'want-content-digest')) : undefined;
+      if (contentDigest !== undefined) res.setHeader('Content-Digest', contentDigest);
       this.writeEntityHeaders(res.status(200), representation, file.size);
       return req.method === 'HEAD' ? this.noBody(file) : streamable(this.storage.readRange(file));
     }
@@ -139,7 +148,7 @@ function streamable(stream: Readable): StreamableFile {
       res.destroy();
       return;
     }
-    res.removeHeader('Content-Length');
+    for (const name of ['Content-Length', 'Repr-Digest', 'Content-Digest']) res.removeHeader(name);
     res.status(500).json({ statusCode: 500, error: 'Internal Server Error', message: 'read error' });
   });
 }

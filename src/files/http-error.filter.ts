@@ -3,6 +3,8 @@ import type { Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import { DownloadError } from './errors.js';
 
+const DIGEST_FIELDS = ['Repr-Digest', 'Content-Digest'];
+
 export interface ErrorBody {
   statusCode: number;
   error: string;
@@ -25,6 +27,8 @@ export class HttpErrorFilter implements ExceptionFilter {
       response.destroy();
       return;
     }
+    // The content is now the error message, not the file: its digests (RFC 9530) no longer apply.
+    for (const digestField of DIGEST_FIELDS) response.removeHeader(digestField);
     for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
     const body: ErrorBody = { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message };
     response.status(status).json(body);
