@@ -1,18 +1,22 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigurationError } from './config/environment.js';
+import { PinoNestLogger } from './operations/logger.js';
+import { ACCESS_LOGGER } from './operations/request-observer.js';
+import type { Logger } from 'pino';
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(await AppModule.forRoot(), { abortOnError: false });
+  const app = await NestFactory.create<NestExpressApplication>(await AppModule.forRoot(), { abortOnError: false, bufferLogs: true });
+  app.useLogger(new PinoNestLogger(app.get<Logger>(ACCESS_LOGGER)));
   configureApp(app);
   const config = app.get(AppConfig);
   await app.listen(config.port, config.host);
-  new Logger('Bootstrap').log(`serving ${config.roots.join(', ')} on ${await app.getUrl()}`);
+  new NestLogger('Bootstrap').log(`serving ${config.roots.join(', ')} on ${await app.getUrl()}`);
 }
 
 bootstrap().catch((error: unknown) => {
