@@ -1,7 +1,7 @@
 import { ConfigService } from '@nestjs/config';
 import { realpathSync } from 'node:fs';
 import type { DispositionType } from '../http/content-disposition.js';
-import { EnvironmentVariables, type LogLevel, parseRoots } from './environment.js';
+import { EnvironmentVariables, parseRoots } from './environment.js';
 
 /** The validated settings in the shape the services use. Injected by class token. */
 export class AppConfig {
@@ -12,14 +12,11 @@ export class AppConfig {
     readonly host: string,
     readonly disposition: DispositionType,
     readonly maxRanges: number,
-    readonly logLevel: LogLevel = 'info',
-    /** Grace period for in-flight downloads on SIGTERM/SIGINT, in milliseconds. */
-    readonly shutdownGraceMs: number = 30_000,
   ) {}
 
-  static fromEnvironment(env: EnvironmentVariables): AppConfig {
+  static fromEnvironment(env: Omit<EnvironmentVariables, 'LOG_LEVEL' | 'SHUTDOWN_GRACE_MS'>): AppConfig {
     const roots = parseRoots(env.FILES_ROOT).map((root) => realpathSync(root));
-    return new AppConfig(roots, env.PORT, env.HOST, env.CONTENT_DISPOSITION, env.MAX_RANGES, env.LOG_LEVEL, env.SHUTDOWN_GRACE_MS);
+    return new AppConfig(roots, env.PORT, env.HOST, env.CONTENT_DISPOSITION, env.MAX_RANGES);
   }
 }
 
@@ -33,7 +30,5 @@ export const appConfigProvider = {
       HOST: config.get('HOST', { infer: true }),
       CONTENT_DISPOSITION: config.get('CONTENT_DISPOSITION', { infer: true }),
       MAX_RANGES: config.get('MAX_RANGES', { infer: true }),
-      LOG_LEVEL: config.get('LOG_LEVEL', { infer: true }),
-      SHUTDOWN_GRACE_MS: config.get('SHUTDOWN_GRACE_MS', { infer: true }),
     }),
 };

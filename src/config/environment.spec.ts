@@ -11,7 +11,7 @@ describe('validateEnvironment', () => {
 
   it('applies the defaults when nothing is set', () => {
     const env = validateEnvironment({ FILES_ROOT: folder });
-    expect(env).toMatchObject({ PORT: 3000, HOST: '0.0.0.0', CONTENT_DISPOSITION: 'inline', MAX_RANGES: 16, LOG_LEVEL: 'info', SHUTDOWN_GRACE_MS: 30000 });
+    expect(env).toMatchObject({ PORT: 3000, HOST: '0.0.0.0', CONTENT_DISPOSITION: 'inline', MAX_RANGES: 16 });
   });
 
   it('reads typed values and treats empty strings as unset', () => {
@@ -33,10 +33,10 @@ describe('validateEnvironment', () => {
     [{ MAX_RANGES: '0' }, /^Invalid configuration: MAX_RANGES must be an integer between 1 and 1000/],
     [{ MAX_RANGES: '1.5' }, /^Invalid configuration: MAX_RANGES must be an integer/],
     [{ FILES_ROOT: '/definitely/not/here' }, /^Invalid configuration: FILES_ROOT folder does not exist: \/definitely\/not\/here$/],
-    [{ LOG_LEVEL: 'loud' }, /^Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent \(got "loud"\)$/],
-    [{ SHUTDOWN_GRACE_MS: '-5' }, /^Invalid configuration: SHUTDOWN_GRACE_MS must be an integer number of milliseconds/],
-    [{ SHUTDOWN_GRACE_MS: '10s' }, /^Invalid configuration: SHUTDOWN_GRACE_MS must be an integer number of milliseconds/],
     [{ FILES_ROOT: ' , ' }, /^Invalid configuration: FILES_ROOT must name at least one folder$/],
+    [{ LOG_LEVEL: 'loud' }, /^Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent \(got "loud"\)$/],
+    [{ SHUTDOWN_GRACE_MS: '-5' }, /^Invalid configuration: SHUTDOWN_GRACE_MS must be an integer number of milliseconds between 0 and 3600000/],
+    [{ SHUTDOWN_GRACE_MS: '10s' }, /^Invalid configuration: SHUTDOWN_GRACE_MS must be an integer number of milliseconds/],
   ])('%j → %s', (overrides, message) => {
     const attempt = () => validateEnvironment({ FILES_ROOT: folder, ...overrides });
     expect(attempt).toThrow(ConfigurationError);
@@ -54,5 +54,10 @@ describe('validateEnvironment', () => {
     } catch (error) {
       expect((error as Error).message).not.toContain('\n');
     }
+  });
+
+  it('reads the operations settings', () => {
+    expect(validateEnvironment({ FILES_ROOT: folder })).toMatchObject({ LOG_LEVEL: 'info', SHUTDOWN_GRACE_MS: 30_000 });
+    expect(validateEnvironment({ FILES_ROOT: folder, LOG_LEVEL: 'silent', SHUTDOWN_GRACE_MS: '0' })).toMatchObject({ LOG_LEVEL: 'silent', SHUTDOWN_GRACE_MS: 0 });
   });
 });

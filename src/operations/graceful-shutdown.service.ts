@@ -2,7 +2,7 @@ import { type BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/comm
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
-import { AppConfig } from '../config/app-config.js';
+import { OperationsConfig } from './operations-config.js';
 import { ACCESS_LOGGER } from './request-observer.js';
 
 /** How often idle keep-alive connections are closed while in-flight downloads drain. */
@@ -20,7 +20,7 @@ export class GracefulShutdown implements BeforeApplicationShutdown {
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
-    private readonly config: AppConfig,
+    private readonly config: OperationsConfig,
     @Inject(ACCESS_LOGGER) private readonly logger: Logger,
   ) {}
 

@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
-import { appConfigProvider, AppConfig } from '../config/app-config.js';
+import { appConfigProvider } from '../config/app-config.js';
+import { OperationsConfig, operationsConfigProvider } from './operations-config.js';
 import { GracefulShutdown } from './graceful-shutdown.service.js';
 import { HealthController } from './health.controller.js';
 import { createLogger } from './logger.js';
@@ -18,7 +19,8 @@ import { ACCESS_LOGGER, RequestObserver } from './request-observer.js';
   controllers: [HealthController, MetricsController],
   providers: [
     appConfigProvider,
-    { provide: ACCESS_LOGGER, inject: [AppConfig], useFactory: (config: AppConfig) => createLogger(config.logLevel) },
+    operationsConfigProvider,
+    { provide: ACCESS_LOGGER, inject: [OperationsConfig], useFactory: (config: OperationsConfig) => createLogger(config.logLevel) },
     OpenFileHandles,
     MetricsService,
     RequestObserver,
