@@ -44,7 +44,8 @@ export class RequestObserver {
     const operational = OPERATIONS_PATHS.has(path);
     // Bytes sent = what this response added to the socket's count (status line and headers
     // included). Requests on one keep-alive connection are answered one after another, so the
-    // difference belongs to this response alone.
+    // difference belongs to this response alone (HTTP pipelining, which browsers and common
+    // clients do not use, would blur it).
     const socket = req.socket;
     const bytesBefore = socket.bytesWritten;
     const body = countBodyBytes(res);
