@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Logger as NestLogger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
@@ -8,15 +8,15 @@ import { AppConfig } from './config/app-config.js';
 import { ConfigurationError } from './config/environment.js';
 import { PinoNestLogger } from './operations/logger.js';
 import { ACCESS_LOGGER } from './operations/request-observer.js';
-import type { Logger } from 'pino';
+import type { Logger as PinoLogger } from 'pino';
 
 async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(await AppModule.forRoot(), { abortOnError: false, bufferLogs: true });
-  app.useLogger(new PinoNestLogger(app.get<Logger>(ACCESS_LOGGER)));
+  app.useLogger(new PinoNestLogger(app.get<PinoLogger>(ACCESS_LOGGER)));
   configureApp(app);
   const config = app.get(AppConfig);
   await app.listen(config.port, config.host);
-  new NestLogger('Bootstrap').log(`serving ${config.roots.join(', ')} on ${await app.getUrl()}`);
+  new Logger('Bootstrap').log(`serving ${config.roots.join(', ')} on ${await app.getUrl()}`);
 }
 
 bootstrap().catch((error: unknown) => {
