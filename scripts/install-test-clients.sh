@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Installs the real download clients the end-to-end tests drive: curl, wget and aria2c (Debian packages).
+# Installs what the end-to-end tests drive (Debian packages): the download clients curl, wget and aria2c,
+# haproxy (load balancer of the scale-out test) and docker-compose (only `docker-compose config`,
+# which validates docker-compose.yml without any Docker engine).
 set -euo pipefail
 missing=()
 command -v curl >/dev/null || missing+=(curl)
 command -v wget >/dev/null || missing+=(wget)
 command -v aria2c >/dev/null || missing+=(aria2)
+command -v haproxy >/dev/null || missing+=(haproxy)
+command -v docker-compose >/dev/null || missing+=(docker-compose)
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "test clients present: curl, wget, aria2c"
+  echo "test tools present: curl, wget, aria2c, haproxy, docker-compose"
   exit 0
 fi
 sudo=""

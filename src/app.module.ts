@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { validateEnvironment } from './config/environment.js';
 import { FilesModule } from './files/files.module.js';
+import { OperationsModule } from './operations/operations.module.js';
 
 @Module({})
 export class AppModule {
@@ -16,6 +17,7 @@ export class AppModule {
       isGlobal: true,
       validate: (env) => validateEnvironment({ ...env, ...overrides }),
     });
-    return { module: AppModule, imports: [config, FilesModule] };
+    // OperationsModule first: its dot-path routes must be registered before the files' catch-all.
+    return { module: AppModule, imports: [config, OperationsModule, FilesModule] };
   }
 }

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { HttpErrorFilter } from './files/http-error.filter.js';
+import { RequestObserver } from './operations/request-observer.js';
 
 /** Everything main.ts applies to the app, shared with the end-to-end tests. */
 export function configureApp(app: INestApplication): void {
@@ -9,10 +10,13 @@ export function configureApp(app: INestApplication): void {
   express.disable('x-powered-by');
   // We compute strong validators ourselves; Express's weak body ETag and freshness check must not interfere.
   express.set('etag', false);
+  // First middleware: the access log and metrics see every request, whatever answers it.
+  express.use(app.get(RequestObserver).middleware);
   express.use((_req: Request, res: Response, next: NextFunction) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     next();
   });
   app.useGlobalFilters(new HttpErrorFilter());
-  app.enableShutdownHooks();
+  // SIGTERM/SIGINT run GracefulShutdown (drain within SHUTDOWN_GRACE_MS), then exit 0.
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
 }

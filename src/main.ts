@@ -6,9 +6,13 @@ import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigurationError } from './config/environment.js';
+import { PinoNestLogger } from './operations/logger.js';
+import { ACCESS_LOGGER } from './operations/request-observer.js';
+import type { Logger as PinoLogger } from 'pino';
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(await AppModule.forRoot(), { abortOnError: false });
+  const app = await NestFactory.create<NestExpressApplication>(await AppModule.forRoot(), { abortOnError: false, bufferLogs: true });
+  app.useLogger(new PinoNestLogger(app.get<PinoLogger>(ACCESS_LOGGER)));
   configureApp(app);
   const config = app.get(AppConfig);
   await app.listen(config.port, config.host);

@@ -24,7 +24,7 @@ export class AppConfig {
     readonly digest: DigestSettings = DIGEST_DEFAULTS,
   ) {}
 
-  static fromEnvironment(env: EnvironmentVariables): AppConfig {
+  static fromEnvironment(env: Omit<EnvironmentVariables, 'LOG_LEVEL' | 'SHUTDOWN_GRACE_MS'>): AppConfig {
     const roots = parseRoots(env.FILES_ROOT).map((root) => realpathSync(root));
     return new AppConfig(roots, env.PORT, env.HOST, env.CONTENT_DISPOSITION, env.MAX_RANGES, {
       enabled: env.DIGEST === 'on',

@@ -44,6 +44,9 @@ describe('validateEnvironment', () => {
     [{ DIGEST_CACHE_ENTRIES: '10k' }, /^Invalid configuration: DIGEST_CACHE_ENTRIES must be an integer/],
     [{ FILES_ROOT: '/definitely/not/here' }, /^Invalid configuration: FILES_ROOT folder does not exist: \/definitely\/not\/here$/],
     [{ FILES_ROOT: ' , ' }, /^Invalid configuration: FILES_ROOT must name at least one folder$/],
+    [{ LOG_LEVEL: 'loud' }, /^Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent \(got "loud"\)$/],
+    [{ SHUTDOWN_GRACE_MS: '-5' }, /^Invalid configuration: SHUTDOWN_GRACE_MS must be an integer number of milliseconds between 0 and 3600000/],
+    [{ SHUTDOWN_GRACE_MS: '10s' }, /^Invalid configuration: SHUTDOWN_GRACE_MS must be an integer number of milliseconds/],
   ])('%j → %s', (overrides, message) => {
     const attempt = () => validateEnvironment({ FILES_ROOT: folder, ...overrides });
     expect(attempt).toThrow(ConfigurationError);
@@ -61,5 +64,10 @@ describe('validateEnvironment', () => {
     } catch (error) {
       expect((error as Error).message).not.toContain('\n');
     }
+  });
+
+  it('reads the operations settings', () => {
+    expect(validateEnvironment({ FILES_ROOT: folder })).toMatchObject({ LOG_LEVEL: 'info', SHUTDOWN_GRACE_MS: 30_000 });
+    expect(validateEnvironment({ FILES_ROOT: folder, LOG_LEVEL: 'silent', SHUTDOWN_GRACE_MS: '0' })).toMatchObject({ LOG_LEVEL: 'silent', SHUTDOWN_GRACE_MS: 0 });
   });
 });

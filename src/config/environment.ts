@@ -10,6 +10,9 @@ export class ConfigurationError extends Error {
   }
 }
 
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 /** Strict integer parsing: '3000' → 3000, but '', '3e3', '30x', ' 1' stay strings and fail IsInt. */
 function toStrictInt({ value }: { value: unknown }): unknown {
   return typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
@@ -60,6 +63,17 @@ export class EnvironmentVariables {
   @Min(1, { message: 'must be an integer between 1 and 10000000' })
   @Max(10_000_000, { message: 'must be an integer between 1 and 10000000' })
   DIGEST_CACHE_ENTRIES = 50_000;
+
+  /** pino level of the JSON logs (access log lines are `info`); `silent` turns logging off. */
+  @IsIn([...LOG_LEVELS], { message: `must be one of ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL: LogLevel = 'info';
+
+  /** On SIGTERM/SIGINT, how long in-flight downloads may run on before their connections are cut. */
+  @Transform(toStrictInt)
+  @IsInt({ message: 'must be an integer number of milliseconds between 0 and 3600000' })
+  @Min(0, { message: 'must be an integer number of milliseconds between 0 and 3600000' })
+  @Max(3_600_000, { message: 'must be an integer number of milliseconds between 0 and 3600000' })
+  SHUTDOWN_GRACE_MS = 30_000;
 }
 
 const KNOWN_VARIABLES = Object.keys(new EnvironmentVariables()) as (keyof EnvironmentVariables)[];

@@ -1,10 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { type BigIntStats, constants } from 'node:fs';
 import { FileHandle, open, readlink, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { AppConfig } from '../config/app-config.js';
 import { isHiddenName } from '../http/request-path.js';
+import { OpenFileHandles } from '../operations/open-file-handles.js';
 import type { ByteRange } from '../http/range.js';
 import type { MultipartLayout } from '../http/multipart.js';
 import { FileNotFoundError } from './errors.js';
@@ -45,7 +46,10 @@ const LOOKUP_MISSES = new Set(['ENOENT', 'ENOTDIR', 'ELOOP', 'EACCES', 'EPERM', 
  */
 @Injectable()
 export class FileStorageService {
-  constructor(private readonly config: AppConfig) {}
+  constructor(
+    private readonly config: AppConfig,
+    @Optional() private readonly handles?: OpenFileHandles,
+  ) {}
 
   /** Opens the first regular file found at `segments` under the roots, in order. */
   async open(segments: readonly string[]): Promise<OpenFile> {
@@ -104,6 +108,7 @@ export class FileStorageService {
       if (isLookupMiss(error)) return undefined;
       throw error;
     }
+    this.handles?.track(handle);
     try {
       const stats = await handle.stat({ bigint: true });
       if (!stats.isFile() || !(await this.opensInside(root, handle, join(root, ...segments)))) {

@@ -18,6 +18,14 @@ export function freePort(): Promise<number> {
   });
 }
 
+export interface StartOptions {
+  cwd?: string;
+  /** Start from `env` alone instead of the test's own environment (as a container would). */
+  cleanEnvironment?: boolean;
+  uid?: number;
+  gid?: number;
+}
+
 /** The compiled service (`npm run build`), started as its own process like production starts it. */
 export class ServerProcess {
   private constructor(
@@ -26,18 +34,27 @@ export class ServerProcess {
     private readonly output: string[],
   ) {}
 
-  static async start(env: Record<string, string>, command: string[] = ['node', MAIN]): Promise<ServerProcess> {
+  static async start(env: Record<string, string>, command: string[] = ['node', MAIN], options: StartOptions = {}): Promise<ServerProcess> {
     if (command[1] === MAIN && !existsSync(MAIN)) throw new Error('dist/main.js is missing: run `npm run build` first');
     const port = await freePort();
     const output: string[] = [];
+    const inherited = options.cleanEnvironment ? {} : process.env;
     const child = spawn(command[0], command.slice(1), {
-      env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), ...env },
+      cwd: options.cwd,
+      uid: options.uid,
+      gid: options.gid,
+      env: { ...inherited, HOST: '127.0.0.1', PORT: String(port), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     const server = new ServerProcess(child, port, output);
-    await server.waitUntilListening();
+    try {
+      await server.waitUntilListening();
+    } catch (error) {
+      child.kill('SIGKILL'); // never leave a half-started server behind
+      throw error;
+    }
     return server;
   }
 

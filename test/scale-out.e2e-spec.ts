@@ -1,0 +1,165 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { get, type IncomingMessage } from 'node:http';
+import { join } from 'node:path';
+import { sha256, TempRoot } from './support/fixtures.js';
+import { freePort, requireCommand, ServerProcess } from './support/server-process.js';
+
+const INSTANCES = 3;
+
+/**
+ * HAProxy config for the test: round-robin over the instances, on loopback. The proxy names the
+ * instance that answered in `X-Served-By` (test-only; the shipped deploy/haproxy.cfg does not).
+ */
+function haproxyConfig(port: number, servers: ServerProcess[]): string {
+  return [
+    'defaults',
+    '    mode http',
+    '    timeout connect 5s',
+    '    timeout client 60s',
+    '    timeout server 60s',
+    'frontend http',
+    `    bind 127.0.0.1:${port}`,
+    '    default_backend app',
+    'backend app',
+    '    balance roundrobin',
+    '    http-response set-header X-Served-By %[srv_name]',
+    ...servers.map((server, index) => `    server instance${index + 1} 127.0.0.1:${server.port}`),
+    '',
+  ].join('\n');
+}
+
+interface Received {
+  res: IncomingMessage;
+  body: Buffer;
+}
+
+/** GET through the proxy on a fresh connection, reading until `stopAfter` bytes, then hanging up. */
+function download(port: number, path: string, headers: Record<string, string>, stopAfter = Infinity): Promise<Received> {
+  return new Promise((done, fail) => {
+    const request = get({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      let received = 0;
+      res.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        received += chunk.length;
+        if (received >= stopAfter) {
+          request.destroy(); // the interrupted download
+          done({ res, body: Buffer.concat(chunks) });
+        }
+      });
+      res.on('end', () => done({ res, body: Buffer.concat(chunks) }));
+    });
+    request.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? undefined : fail(error)));
+  });
+}
+
+/** Lines of each instance's access log that carry `requestId`. */
+function instancesThatLogged(servers: ServerProcess[], requestId: string): number[] {
+  return servers.flatMap((server, index) => (server.logs.includes(`"requestId":"${requestId}"`) ? [index + 1] : []));
+}
+
+async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((done) => setTimeout(done, 50));
+  }
+}
+
+/**
+ * Several replicas over one shared folder behind a round-robin load balancer (HAProxy, a Debian
+ * package, on loopback): a download interrupted on one instance resumes byte-exactly on another.
+ */
+describe('scale-out behind HAProxy', () => {
+  const root = new TempRoot();
+  const work = new TempRoot();
+  const servers: ServerProcess[] = [];
+  let haproxy: ChildProcess | undefined;
+  let proxyPort: number;
+  let file: Buffer;
+
+  beforeAll(async () => {
+    requireCommand('haproxy', 'haproxy');
+    file = root.writeRandom('large.bin', 24 * 1024 * 1024 + 333);
+    for (let index = 0; index < INSTANCES; index += 1) servers.push(await ServerProcess.start({ FILES_ROOT: root.path, LOG_LEVEL: 'info' }));
+    proxyPort = await freePort();
+    const config = join(work.path, 'haproxy.cfg');
+    writeFileSync(config, haproxyConfig(proxyPort, servers));
+    haproxy = spawn('haproxy', ['-db', '-f', config], { stdio: ['ignore', 'ignore', 'ignore'] });
+    await until(async () => {
+      try {
+        return (await fetch(`http://127.0.0.1:${proxyPort}/.healthz`)).status === 200;
+      } catch {
+        return false;
+      }
+    }, 'HAProxy to listen');
+  }, 120_000);
+
+  afterAll(async () => {
+    if (haproxy && haproxy.exitCode === null) {
+      const exited = new Promise((done) => haproxy?.once('exit', done));
+      haproxy.kill('SIGTERM');
+      await exited;
+    }
+    await Promise.all(servers.map((server) => server.stop()));
+    root.cleanup();
+    work.cleanup();
+  });
+
+  it('every instance sends the same ETag and Last-Modified for the file on the shared folder', async () => {
+    const validators = await Promise.all(
+      servers.map(async (server) => {
+        const res = await fetch(`${server.url}/large.bin`, { method: 'HEAD' });
+        return { etag: res.headers.get('etag'), lastModified: res.headers.get('last-modified') };
+      }),
+    );
+    expect(validators[0].etag).toMatch(/^"[0-9a-f]+-[0-9a-f]+"$/);
+    for (const each of validators) expect(each).toEqual(validators[0]);
+  });
+
+  it('resumes a half-done download on another instance with If-Range and the saved ETag, byte-exactly', async () => {
+    const half = Math.floor(file.length / 2);
+    const first = await download(proxyPort, '/large.bin', { 'X-Request-Id': 'scale-first' }, half);
+    expect(first.res.statusCode).toBe(200);
+    expect(first.body.length).toBeGreaterThanOrEqual(half);
+    expect(first.body.length).toBeLessThan(file.length);
+    const etag = first.res.headers['etag'] as string;
+    const lastModified = first.res.headers['last-modified'] as string;
+
+    const resumed = await download(proxyPort, '/large.bin', {
+      Range: `bytes=${first.body.length}-`,
+      'If-Range': etag,
+      'X-Request-Id': 'scale-resume',
+    });
+    expect(resumed.res.statusCode).toBe(206);
+    expect(resumed.res.headers['content-range']).toBe(`bytes ${first.body.length}-${file.length - 1}/${file.length}`);
+    expect(resumed.res.headers['etag']).toBe(etag);
+    expect(resumed.res.headers['last-modified']).toBe(lastModified);
+
+    // Really another instance: the proxy says so, and so do the instances' own access logs.
+    const firstServer = first.res.headers['x-served-by'];
+    const resumedServer = resumed.res.headers['x-served-by'];
+    expect(firstServer).toMatch(/^instance[1-3]$/);
+    expect(resumedServer).toMatch(/^instance[1-3]$/);
+    expect(resumedServer).not.toBe(firstServer);
+    await until(() => instancesThatLogged(servers, 'scale-resume').length === 1 && instancesThatLogged(servers, 'scale-first').length === 1, 'the access lines');
+    expect(instancesThatLogged(servers, 'scale-first')).toEqual([Number(String(firstServer).slice(-1))]);
+    expect(instancesThatLogged(servers, 'scale-resume')).toEqual([Number(String(resumedServer).slice(-1))]);
+
+    const whole = Buffer.concat([first.body, resumed.body]);
+    expect(whole.length).toBe(file.length);
+    expect(sha256(whole)).toBe(sha256(file));
+  });
+
+  it('balances round-robin: consecutive requests visit every instance', async () => {
+    const seen = new Set<string>();
+    for (let index = 0; index < INSTANCES; index += 1) {
+      const res = await download(proxyPort, '/large.bin', { Range: 'bytes=0-9' });
+      expect(res.res.statusCode).toBe(206);
+      expect(res.body).toEqual(file.subarray(0, 10));
+      seen.add(String(res.res.headers['x-served-by']));
+    }
+    expect(seen.size).toBe(INSTANCES);
+  });
+});
