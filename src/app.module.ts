@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { validateEnvironment } from './config/environment.js';
 import { FilesModule } from './files/files.module.js';
+import { FloorController, floorRouteEnabled } from './bench/floor.controller.js';
 
 @Module({})
 export class AppModule {
@@ -16,6 +17,8 @@ export class AppModule {
       isGlobal: true,
       validate: (env) => validateEnvironment({ ...env, ...overrides }),
     });
-    return { module: AppModule, imports: [config, FilesModule] };
+    // Registered before FilesModule's catch-all route, so it is routed first when enabled.
+    const controllers = floorRouteEnabled(overrides) ? [FloorController] : [];
+    return { module: AppModule, imports: [config, FilesModule], controllers };
   }
 }
