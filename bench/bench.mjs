@@ -374,6 +374,12 @@ const SCENARIOS = [
   { key: 'floor', title: '7. framework floor (constant 19-byte route), 64 conns', unit: 'req/s', better: 'higher', run: (s) => requestRate(s, '/.bench-floor', {}, 200) },
 ];
 
+/** `--scenarios throughput,slow` runs only those (keys: throughput segmented smallRange smallFile revalidation floor ttfb slow). */
+function selected({ key }) {
+  const wanted = option('scenarios', '');
+  return !wanted || wanted.split(',').includes(key);
+}
+
 async function main() {
   const started = Date.now();
   if (!flag('no-build') && serverDefinitions().some((d) => d.name.startsWith('ours'))) {
@@ -397,7 +403,7 @@ async function main() {
       await requestRate(server, files.small, {}, 200).catch(() => undefined);
     }
     for (let round = 1; round <= settings.rounds; round++) {
-      for (const scenario of SCENARIOS) {
+      for (const scenario of SCENARIOS.filter(selected)) {
         // Interleaved: every server once per scenario per round, in an order rotated each round.
         const order = servers.map((_, i) => servers[(i + round) % servers.length]);
         for (const server of order) {
@@ -405,13 +411,17 @@ async function main() {
           (results[server.name].samples[scenario.key] ??= []).push(value);
         }
       }
-      for (const server of servers) results[server.name].ttfb.push(await ttfb(server, files));
+      if (selected({ key: 'ttfb' })) for (const server of servers) results[server.name].ttfb.push(await ttfb(server, files));
       log(`round ${round}/${settings.rounds} done`);
     }
-    for (let round = 1; round <= settings.slowRounds; round++) {
-      for (const server of servers) {
+    for (let round = 1; round <= (selected({ key: 'slow' }) ? settings.slowRounds : 0); round++) {
+      for (const [i, server] of servers.entries()) {
+        // On a freshly started process, so garbage left by the earlier scenarios does not count.
         log(`slow clients: ${server.name}`);
-        results[server.name].slow.push(await slowClients(server, files));
+        await stopServer(server);
+        const fresh = await startServer(server);
+        servers[i] = fresh;
+        results[server.name].slow.push(await slowClients(fresh, files));
       }
     }
   } finally {
@@ -444,16 +454,18 @@ function renderTable(servers, results, files) {
     });
     rows.push(`| ${title} [${unit}] | ${cells.join(' | ')} |`);
   };
-  for (const scenario of SCENARIOS) line(scenario.title, scenario.unit, scenario.better, (r) => median(r.samples[scenario.key]));
+  for (const scenario of SCENARIOS.filter(selected)) line(scenario.title, scenario.unit, scenario.better, (r) => median(r.samples[scenario.key]));
+  if (selected({ key: 'slow' })) {
   const peak = (r) => Math.max(...r.slow.map((s) => s.peak)) / MiB;
   line(`6. slow clients: peak RSS, ${settings.slowClients} × ${settings.slowRate / 1024} KB/s for ${settings.slowSeconds} s`, 'MiB', 'lower', peak);
   rows.push(
     `| 6. … RSS above idle per connection [KiB] | ${servers.map((s) => Math.round((Math.max(...results[s.name].slow.map((x) => x.peak - x.idle)) / settings.slowClients / 1024))).join(' | ')} |`,
   );
   rows.push(`| 6. … mean rate per client [KB/s], failed | ${servers.map((s) => `${Math.round(median(results[s.name].slow.map((x) => x.rate)) / 1024)}, ${results[s.name].slow.reduce((n, x) => n + x.failures, 0)}`).join(' | ')} |`);
-  rows.push(`| TTFB of 64 KiB at start / end of big file [ms] | ${servers.map((s) => { const t = results[s.name].ttfb; const a = median(t.map((x) => x.start)); const b = median(t.map((x) => x.end)); return `${a.toFixed(2)} / ${b.toFixed(2)} (${(b / a).toFixed(2)}×)`; }).join(' | ')} |`);
+  }
+  if (selected({ key: 'ttfb' })) rows.push(`| TTFB of 64 KiB at start / end of big file [ms] | ${servers.map((s) => { const t = results[s.name].ttfb; const a = median(t.map((x) => x.start)); const b = median(t.map((x) => x.end)); return `${a.toFixed(2)} / ${b.toFixed(2)} (${(b / a).toFixed(2)}×)`; }).join(' | ')} |`);
   const ours = results.ours;
-  if (ours) {
+  if (ours?.samples.smallFile && ours.samples.floor) {
     const share = median(ours.samples.smallFile) / median(ours.samples.floor);
     rows.push('');
     rows.push(`Our small-file rate is ${(share * 100).toFixed(0)} % of our framework floor. Ratios in parentheses are to express.static in the same run (higher is better; for time and memory it is express ÷ ours). Big file: ${files.big}.`);
