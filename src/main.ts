@@ -5,7 +5,10 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
 import { AppConfig } from './config/app-config.js';
-import { ConfigurationError } from './config/environment.js';
+import { ConfigurationError, validateEnvironment, workerCount } from './config/environment.js';
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
+import { runPrimary } from './cluster.js';
 
 async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(await AppModule.forRoot(), { abortOnError: false });
@@ -15,7 +18,17 @@ async function bootstrap(): Promise<void> {
   new Logger('Bootstrap').log(`serving ${config.roots.join(', ')} on ${await app.getUrl()}`);
 }
 
-bootstrap().catch((error: unknown) => {
+/** WORKERS=1 (default): this process serves. More: it validates the settings once, then forks (src/cluster.ts). */
+async function start(): Promise<void> {
+  if (cluster.isPrimary) {
+    await AppModule.forRoot(); // validates every setting (and reads .env) before any worker exists
+    const workers = workerCount(validateEnvironment(process.env).WORKERS, availableParallelism());
+    if (workers > 1) return runPrimary(workers);
+  }
+  await bootstrap();
+}
+
+start().catch((error: unknown) => {
   // A bad setting is one clear line, not a stack trace; the process never starts half-configured.
   const message = error instanceof ConfigurationError ? error.message : `Failed to start: ${String(error)}`;
   process.stderr.write(`${message}\n`);

@@ -30,5 +30,6 @@ export const appConfigProvider = {
       HOST: config.get('HOST', { infer: true }),
       CONTENT_DISPOSITION: config.get('CONTENT_DISPOSITION', { infer: true }),
       MAX_RANGES: config.get('MAX_RANGES', { infer: true }),
+      WORKERS: config.get('WORKERS', { infer: true }),
     }),
 };

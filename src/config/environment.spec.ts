@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigurationError, validateEnvironment } from './environment.js';
+import { ConfigurationError, validateEnvironment, workerCount } from './environment.js';
 
 describe('validateEnvironment', () => {
   const folder = mkdtempSync(join(tmpdir(), 'rds-config-'));
@@ -11,12 +11,18 @@ describe('validateEnvironment', () => {
 
   it('applies the defaults when nothing is set', () => {
     const env = validateEnvironment({ FILES_ROOT: folder });
-    expect(env).toMatchObject({ PORT: 3000, HOST: '0.0.0.0', CONTENT_DISPOSITION: 'inline', MAX_RANGES: 16 });
+    expect(env).toMatchObject({ PORT: 3000, HOST: '0.0.0.0', CONTENT_DISPOSITION: 'inline', MAX_RANGES: 16, WORKERS: '1' });
   });
 
   it('reads typed values and treats empty strings as unset', () => {
     const env = validateEnvironment({ FILES_ROOT: `${folder}, ${folder}`, PORT: '8080', HOST: '', CONTENT_DISPOSITION: 'attachment', MAX_RANGES: '4' });
     expect(env).toMatchObject({ PORT: 8080, HOST: '0.0.0.0', CONTENT_DISPOSITION: 'attachment', MAX_RANGES: 4 });
+  });
+
+  it('resolves WORKERS: a count as given, auto as one per available core', () => {
+    expect(workerCount(validateEnvironment({ FILES_ROOT: folder, WORKERS: '3' }).WORKERS, 8)).toBe(3);
+    expect(workerCount(validateEnvironment({ FILES_ROOT: folder, WORKERS: 'auto' }).WORKERS, 2)).toBe(2);
+    expect(workerCount(validateEnvironment({ FILES_ROOT: folder }).WORKERS, 2)).toBe(1);
   });
 
   it('ignores variables it does not know', () => {
@@ -32,6 +38,10 @@ describe('validateEnvironment', () => {
     [{ CONTENT_DISPOSITION: 'download' }, /^Invalid configuration: CONTENT_DISPOSITION must be "inline" or "attachment" \(got "download"\)$/],
     [{ MAX_RANGES: '0' }, /^Invalid configuration: MAX_RANGES must be an integer between 1 and 1000/],
     [{ MAX_RANGES: '1.5' }, /^Invalid configuration: MAX_RANGES must be an integer/],
+    [{ WORKERS: '0' }, /^Invalid configuration: WORKERS must be "auto" or an integer between 1 and 64 \(got "0"\)$/],
+    [{ WORKERS: '65' }, /^Invalid configuration: WORKERS must be "auto"/],
+    [{ WORKERS: 'all' }, /^Invalid configuration: WORKERS must be "auto"/],
+    [{ WORKERS: '2.5' }, /^Invalid configuration: WORKERS must be "auto"/],
     [{ FILES_ROOT: '/definitely/not/here' }, /^Invalid configuration: FILES_ROOT folder does not exist: \/definitely\/not\/here$/],
     [{ FILES_ROOT: ' , ' }, /^Invalid configuration: FILES_ROOT must name at least one folder$/],
   ])('%j → %s', (overrides, message) => {

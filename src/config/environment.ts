@@ -1,5 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsString, Max, Min, validateSync, ValidationError } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min, validateSync, ValidationError } from 'class-validator';
 import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -45,6 +45,15 @@ export class EnvironmentVariables {
   @Min(1, { message: 'must be an integer between 1 and 1000' })
   @Max(1000, { message: 'must be an integer between 1 and 1000' })
   MAX_RANGES = 16;
+
+  /** Processes serving requests (node:cluster): 1, up to 64, or `auto` for one per available core. */
+  @Matches(/^(auto|[1-9]|[1-5][0-9]|6[0-4])$/, { message: 'must be "auto" or an integer between 1 and 64' })
+  WORKERS = '1';
+}
+
+/** How many processes WORKERS asks for: `auto` is one per core the process may use. */
+export function workerCount(workers: string, availableCores: number): number {
+  return workers === 'auto' ? Math.max(1, availableCores) : Number(workers);
 }
 
 const KNOWN_VARIABLES = Object.keys(new EnvironmentVariables()) as (keyof EnvironmentVariables)[];
