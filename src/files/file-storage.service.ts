@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { constants, fstatSync, readlinkSync } from 'node:fs';
-import { FileHandle, open, realpath, stat } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readlinkSync } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { AppConfig } from '../config/app-config.js';
@@ -14,7 +14,7 @@ export { FileChangedError } from './slice-reader.js';
 
 /** A regular file opened inside a root, with the facts taken from the open handle itself. */
 export interface OpenFile {
-  readonly handle: FileHandle;
+  readonly handle: Descriptor;
   /** Final path segment as requested, for Content-Type and Content-Disposition. */
   readonly name: string;
   readonly size: number;
@@ -23,6 +23,27 @@ export interface OpenFile {
   readonly mtimeMs: number;
   /** Status-change time: catches a content change that restored the old mtime. */
   readonly ctimeNs: bigint;
+}
+
+/**
+ * An open file descriptor, closed at most once. The metadata work of a request (open, fstat,
+ * readlink of /proc/self/fd, close) is done with synchronous calls: on a local file system each is
+ * a few microseconds of kernel work, while a thread-pool round trip costs tens of microseconds of
+ * wake-ups and promise turns, four times per request (bench/README.md). Body reads stay
+ * asynchronous, so a cold read from disk never stalls the event loop.
+ */
+export class Descriptor {
+  private closed = false;
+
+  constructor(readonly fd: number) {}
+
+  close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      closeSync(this.fd);
+    }
+    return Promise.resolve();
+  }
 }
 
 // O_NONBLOCK: opening a FIFO someone left in a root must not hang the request.
@@ -68,19 +89,17 @@ export class FileStorageService {
   }
 
   private async openInRoot(root: string, segments: readonly string[]): Promise<OpenFile | undefined> {
-    let handle: FileHandle;
+    const requested = join(root, ...segments);
+    let handle: Descriptor;
     try {
-      handle = await open(join(root, ...segments), OPEN_FLAGS);
+      handle = new Descriptor(openSync(requested, OPEN_FLAGS));
     } catch (error) {
       if (isLookupMiss(error)) return undefined;
       throw error;
     }
     try {
-      // fstat and readlink of /proc/self/fd read kernel memory only (the inode is in hand once
-      // open() returned): done synchronously they cost a few microseconds instead of two
-      // thread-pool round trips per request.
       const stats = fstatSync(handle.fd, { bigint: true });
-      if (!stats.isFile() || !(await this.opensInside(root, handle, join(root, ...segments)))) {
+      if (!stats.isFile() || !(await this.opensInside(root, handle, requested))) {
         await handle.close();
         return undefined;
       }
@@ -99,7 +118,7 @@ export class FileStorageService {
   }
 
   /** Where did the handle really land? Symlinks inside the root are fine, out of it or into a dot-folder are not. */
-  private async opensInside(root: string, handle: FileHandle, requested: string): Promise<boolean> {
+  private async opensInside(root: string, handle: Descriptor, requested: string): Promise<boolean> {
     const real = await realPathOf(handle, requested);
     if (real === undefined) return false;
     const inside = relative(root, real);
@@ -113,13 +132,14 @@ export class FileStorageService {
  * is race-free; elsewhere we resolve the requested path and accept it only if it is still the
  * very file (same device and inode) that the handle has open.
  */
-async function realPathOf(handle: FileHandle, requested: string): Promise<string | undefined> {
+async function realPathOf(handle: Descriptor, requested: string): Promise<string | undefined> {
   try {
     return readlinkSync(`/proc/self/fd/${handle.fd}`);
   } catch {
     try {
       const resolved = await realpath(requested);
-      const [opened, current] = await Promise.all([handle.stat({ bigint: true }), stat(resolved, { bigint: true })]);
+      const opened = fstatSync(handle.fd, { bigint: true });
+      const current = await stat(resolved, { bigint: true });
       return opened.dev === current.dev && opened.ino === current.ino ? resolved : undefined;
     } catch {
       return undefined;

@@ -1,5 +1,4 @@
 import { type BigIntStats, fstatSync, read } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { ByteRange } from '../http/range.js';
 
@@ -12,7 +11,7 @@ export class FileChangedError extends Error {
 
 /** What the body was promised to be: the version of the file its headers describe. */
 export interface FileVersion {
-  readonly handle: FileHandle;
+  readonly handle: { readonly fd: number; close(): Promise<void> };
   readonly size: number;
   readonly mtimeNs: bigint;
   readonly ctimeNs: bigint;
