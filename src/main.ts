@@ -11,7 +11,11 @@ import { availableParallelism } from 'node:os';
 import { runPrimary } from './cluster.js';
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(await AppModule.forRoot(), { abortOnError: false });
+  const app = await NestFactory.create<NestExpressApplication>(await AppModule.forRoot(), {
+    abortOnError: false,
+    // Nothing here reads a request body: no JSON and urlencoded parsers in front of every GET.
+    bodyParser: false,
+  });
   configureApp(app);
   const config = app.get(AppConfig);
   await app.listen(config.port, config.host);

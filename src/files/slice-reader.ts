@@ -1,4 +1,4 @@
-import { type BigIntStats, fstatSync, read } from 'node:fs';
+import { type BigIntStats, fstatSync, read, readSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { ByteRange } from '../http/range.js';
 
@@ -27,6 +27,7 @@ export interface FileVersion {
  */
 export const MIN_READ = 64 * 1024;
 export const MAX_READ = 512 * 1024;
+const SYNC_READ_MAX = 16 * 1024;
 const GROW_AFTER = 8 * 1024 * 1024;
 /** A pause longer than this is a consumer that cannot keep up, not a loopback or LAN client. */
 const SLOW_DRAIN_MS = 5;
@@ -98,7 +99,7 @@ export class SliceReader extends Readable {
     const range = this.slices[this.slice] as ByteRange;
     const wanted = Math.min(range.end - this.position + 1, this.readSize);
     const buffer = Buffer.allocUnsafe(wanted);
-    const bytesRead = await readInto(this.file.handle.fd, buffer, this.position);
+    const bytesRead = wanted <= SYNC_READ_MAX ? readSync(this.file.handle.fd, buffer, 0, wanted, this.position) : await readInto(this.file.handle.fd, buffer, this.position);
     if (this.destroyed) return;
     if (bytesRead === 0) throw new FileChangedError();
     this.position += bytesRead;
