@@ -37,10 +37,15 @@ export class Descriptor {
 
   constructor(readonly fd: number) {}
 
+  /** Never rejects: there is nothing useful to do when closing a read-only descriptor fails. */
   close(): Promise<void> {
     if (!this.closed) {
       this.closed = true;
-      closeSync(this.fd);
+      try {
+        closeSync(this.fd);
+      } catch {
+        // EIO or the like on a read-only descriptor: it is released either way.
+      }
     }
     return Promise.resolve();
   }
