@@ -32,6 +32,9 @@ function get(server: ServerProcess, path: string, headers: Record<string, string
   });
 }
 
+/** Starting four Node processes on a busy 2-core machine can take longer than Jest's default 5 s. */
+const SLOW = 60_000;
+
 describe('WORKERS: several processes behind one port (node:cluster)', () => {
   const root = new TempRoot();
   let bytes: Buffer;
@@ -40,12 +43,12 @@ describe('WORKERS: several processes behind one port (node:cluster)', () => {
   beforeAll(async () => {
     bytes = root.writeRandom('data.bin', 300_000);
     server = await ServerProcess.start({ FILES_ROOT: root.path, WORKERS: '3' });
-  });
+  }, SLOW);
 
   afterAll(async () => {
-    await server.stop();
+    await server?.stop();
     root.cleanup();
-  });
+  }, SLOW);
 
   it('starts the number of workers asked for, each serving files and ranges correctly', async () => {
     const pid = server.child.pid as number;
@@ -58,7 +61,7 @@ describe('WORKERS: several processes behind one port (node:cluster)', () => {
       expect(answer.status).toBe(i % 2 ? 206 : 200);
       expect(answer.body.equals(i % 2 ? bytes.subarray(i * 1000, i * 1000 + 100) : bytes)).toBe(true);
     });
-  });
+  }, SLOW);
 
   it('stops every worker when the primary is told to stop', async () => {
     const workers = childrenOf(server.child.pid as number);
@@ -68,5 +71,5 @@ describe('WORKERS: several processes behind one port (node:cluster)', () => {
     const deadline = Date.now() + 10_000;
     while (workers.some(isAlive) && Date.now() < deadline) await new Promise((done) => setTimeout(done, 100));
     expect(workers.filter(isAlive)).toEqual([]);
-  });
+  }, SLOW);
 });
