@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { validateEnvironment } from './config/environment.js';
 import { FilesModule } from './files/files.module.js';
 import { OperationsModule } from './operations/operations.module.js';
+import { FloorController, floorRouteEnabled } from './bench/floor.controller.js';
 
 @Module({})
 export class AppModule {
@@ -17,7 +18,9 @@ export class AppModule {
       isGlobal: true,
       validate: (env) => validateEnvironment({ ...env, ...overrides }),
     });
-    // OperationsModule first: its dot-path routes must be registered before the files' catch-all.
-    return { module: AppModule, imports: [config, OperationsModule, FilesModule] };
+    // Registered before FilesModule's catch-all route: OperationsModule's dot-paths, and the bench
+    // floor route when enabled.
+    const controllers = floorRouteEnabled(overrides) ? [FloorController] : [];
+    return { module: AppModule, imports: [config, OperationsModule, FilesModule], controllers };
   }
 }

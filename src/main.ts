@@ -5,13 +5,21 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
 import { AppConfig } from './config/app-config.js';
-import { ConfigurationError } from './config/environment.js';
+import { ConfigurationError, validateEnvironment, workerCount } from './config/environment.js';
 import { PinoNestLogger } from './operations/logger.js';
 import { ACCESS_LOGGER } from './operations/request-observer.js';
 import type { Logger as PinoLogger } from 'pino';
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
+import { runPrimary } from './cluster.js';
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(await AppModule.forRoot(), { abortOnError: false, bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(await AppModule.forRoot(), {
+    abortOnError: false,
+    bufferLogs: true,
+    // Nothing here reads a request body: no JSON and urlencoded parsers in front of every GET.
+    bodyParser: false,
+  });
   app.useLogger(new PinoNestLogger(app.get<PinoLogger>(ACCESS_LOGGER)));
   configureApp(app);
   const config = app.get(AppConfig);
@@ -19,7 +27,17 @@ async function bootstrap(): Promise<void> {
   new Logger('Bootstrap').log(`serving ${config.roots.join(', ')} on ${await app.getUrl()}`);
 }
 
-bootstrap().catch((error: unknown) => {
+/** WORKERS=1 (default): this process serves. More: it validates the settings once, then forks (src/cluster.ts). */
+async function start(): Promise<void> {
+  if (cluster.isPrimary) {
+    await AppModule.forRoot(); // validates every setting (and reads .env) before any worker exists
+    const workers = workerCount(validateEnvironment(process.env).WORKERS, availableParallelism());
+    if (workers > 1) return runPrimary(workers);
+  }
+  await bootstrap();
+}
+
+start().catch((error: unknown) => {
   // A bad setting is one clear line, not a stack trace; the process never starts half-configured.
   const message = error instanceof ConfigurationError ? error.message : `Failed to start: ${String(error)}`;
   process.stderr.write(`${message}\n`);

@@ -47,5 +47,6 @@ export const appConfigProvider = {
       DIGEST: config.get('DIGEST', { infer: true }),
       DIGEST_PRECOMPUTE: config.get('DIGEST_PRECOMPUTE', { infer: true }),
       DIGEST_CACHE_ENTRIES: config.get('DIGEST_CACHE_ENTRIES', { infer: true }),
+      WORKERS: config.get('WORKERS', { infer: true }),
     }),
 };

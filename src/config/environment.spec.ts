@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigurationError, validateEnvironment } from './environment.js';
+import { ConfigurationError, validateEnvironment, workerCount } from './environment.js';
 
 describe('validateEnvironment', () => {
   const folder = mkdtempSync(join(tmpdir(), 'rds-config-'));
@@ -11,7 +11,7 @@ describe('validateEnvironment', () => {
 
   it('applies the defaults when nothing is set', () => {
     const env = validateEnvironment({ FILES_ROOT: folder });
-    expect(env).toMatchObject({ PORT: 3000, HOST: '0.0.0.0', CONTENT_DISPOSITION: 'inline', MAX_RANGES: 16 });
+    expect(env).toMatchObject({ PORT: 3000, HOST: '0.0.0.0', CONTENT_DISPOSITION: 'inline', MAX_RANGES: 16, WORKERS: '1' });
   });
 
   it('reads typed values and treats empty strings as unset', () => {
@@ -23,6 +23,12 @@ describe('validateEnvironment', () => {
     expect(validateEnvironment({ FILES_ROOT: folder })).toMatchObject({ DIGEST: 'on', DIGEST_PRECOMPUTE: 'false', DIGEST_CACHE_ENTRIES: 50_000 });
     const env = validateEnvironment({ FILES_ROOT: folder, DIGEST: 'off', DIGEST_PRECOMPUTE: 'true', DIGEST_CACHE_ENTRIES: '12' });
     expect(env).toMatchObject({ DIGEST: 'off', DIGEST_PRECOMPUTE: 'true', DIGEST_CACHE_ENTRIES: 12 });
+  });
+
+  it('resolves WORKERS: a count as given, auto as one per available core', () => {
+    expect(workerCount(validateEnvironment({ FILES_ROOT: folder, WORKERS: '3' }).WORKERS, 8)).toBe(3);
+    expect(workerCount(validateEnvironment({ FILES_ROOT: folder, WORKERS: 'auto' }).WORKERS, 2)).toBe(2);
+    expect(workerCount(validateEnvironment({ FILES_ROOT: folder }).WORKERS, 2)).toBe(1);
   });
 
   it('ignores variables it does not know', () => {
@@ -42,6 +48,10 @@ describe('validateEnvironment', () => {
     [{ DIGEST_PRECOMPUTE: '1' }, /^Invalid configuration: DIGEST_PRECOMPUTE must be "true" or "false" \(got "1"\)$/],
     [{ DIGEST_CACHE_ENTRIES: '0' }, /^Invalid configuration: DIGEST_CACHE_ENTRIES must be an integer between 1 and 10000000/],
     [{ DIGEST_CACHE_ENTRIES: '10k' }, /^Invalid configuration: DIGEST_CACHE_ENTRIES must be an integer/],
+    [{ WORKERS: '0' }, /^Invalid configuration: WORKERS must be "auto" or an integer between 1 and 64 \(got "0"\)$/],
+    [{ WORKERS: '65' }, /^Invalid configuration: WORKERS must be "auto"/],
+    [{ WORKERS: 'all' }, /^Invalid configuration: WORKERS must be "auto"/],
+    [{ WORKERS: '2.5' }, /^Invalid configuration: WORKERS must be "auto"/],
     [{ FILES_ROOT: '/definitely/not/here' }, /^Invalid configuration: FILES_ROOT folder does not exist: \/definitely\/not\/here$/],
     [{ FILES_ROOT: ' , ' }, /^Invalid configuration: FILES_ROOT must name at least one folder$/],
     [{ LOG_LEVEL: 'loud' }, /^Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent \(got "loud"\)$/],

@@ -1,5 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsString, Max, Min, validateSync, ValidationError } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min, validateSync, ValidationError } from 'class-validator';
 import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -74,6 +74,15 @@ export class EnvironmentVariables {
   @Min(0, { message: 'must be an integer number of milliseconds between 0 and 3600000' })
   @Max(3_600_000, { message: 'must be an integer number of milliseconds between 0 and 3600000' })
   SHUTDOWN_GRACE_MS = 30_000;
+
+  /** Processes serving requests (node:cluster): 1, up to 64, or `auto` for one per available core. */
+  @Matches(/^(auto|[1-9]|[1-5][0-9]|6[0-4])$/, { message: 'must be "auto" or an integer between 1 and 64' })
+  WORKERS = '1';
+}
+
+/** How many processes WORKERS asks for: `auto` is one per core the process may use. */
+export function workerCount(workers: string, availableCores: number): number {
+  return workers === 'auto' ? Math.max(1, availableCores) : Number(workers);
 }
 
 const KNOWN_VARIABLES = Object.keys(new EnvironmentVariables()) as (keyof EnvironmentVariables)[];

@@ -135,7 +135,11 @@ export class DigestService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   onApplicationBootstrap(): void {
-    if (this.enabled && this.config.digest.precompute) void this.precompute();
+    if (!this.enabled) return;
+    // Started now rather than on the first job: the thread's event loop holds descriptors of its own,
+    // and a process whose descriptor count jumps mid-traffic would look like it leaks.
+    this.ensureWorker();
+    if (this.config.digest.precompute) void this.precompute();
   }
 
   async onModuleDestroy(): Promise<void> {

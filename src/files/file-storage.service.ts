@@ -1,6 +1,6 @@
 import { Injectable, Optional } from '@nestjs/common';
-import { type BigIntStats, constants } from 'node:fs';
-import { FileHandle, open, readlink, realpath, stat } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readlinkSync } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { AppConfig } from '../config/app-config.js';
@@ -9,10 +9,13 @@ import { OpenFileHandles } from '../operations/open-file-handles.js';
 import type { ByteRange } from '../http/range.js';
 import type { MultipartLayout } from '../http/multipart.js';
 import { FileNotFoundError } from './errors.js';
+import { SliceReader } from './slice-reader.js';
+
+export { FileChangedError } from './slice-reader.js';
 
 /** A regular file opened inside a root, with the facts taken from the open handle itself. */
 export interface OpenFile {
-  readonly handle: FileHandle;
+  readonly handle: Descriptor;
   /** Final path segment as requested, for Content-Type and Content-Disposition. */
   readonly name: string;
   readonly size: number;
@@ -28,10 +31,34 @@ export interface OpenFile {
   readonly path: string;
 }
 
-/** The file changed on disk while its bytes were being sent. */
-export class FileChangedError extends Error {
-  constructor() {
-    super('file changed while it was being sent');
+/**
+ * An open file descriptor, closed at most once. The metadata work of a request (open, fstat,
+ * readlink of /proc/self/fd, close) is done with synchronous calls: on a local file system each is
+ * a few microseconds of kernel work, while a thread-pool round trip costs tens of microseconds of
+ * wake-ups and promise turns, four times per request (bench/README.md). Body reads stay
+ * asynchronous, so a cold read from disk never stalls the event loop.
+ */
+export class Descriptor {
+  private closed = false;
+
+  /** `onClose` runs once, when the descriptor is closed (the open-handles metric uses it). */
+  constructor(
+    readonly fd: number,
+    private readonly onClose?: () => void,
+  ) {}
+
+  /** Never rejects: there is nothing useful to do when closing a read-only descriptor fails. */
+  close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      this.onClose?.();
+      try {
+        closeSync(this.fd);
+      } catch {
+        // EIO or the like on a read-only descriptor: it is released either way.
+      }
+    }
+    return Promise.resolve();
   }
 }
 
@@ -77,41 +104,21 @@ export class FileStorageService {
    * the response is then cut off, so no client can take a mix of old and new bytes for complete.
    */
   private readSlices(file: OpenFile, slices: ReadonlyArray<Buffer | ByteRange>): Readable {
-    async function* body(): AsyncGenerator<Buffer> {
-      try {
-        for (const slice of slices) {
-          if (Buffer.isBuffer(slice)) {
-            yield slice;
-            continue;
-          }
-          if (slice.end < slice.start) continue; // the whole of an empty file
-          let sent = 0;
-          for await (const chunk of file.handle.createReadStream({ start: slice.start, end: slice.end, autoClose: false })) {
-            sent += (chunk as Buffer).length;
-            yield chunk as Buffer;
-          }
-          if (sent !== slice.end - slice.start + 1) throw new FileChangedError();
-        }
-        if (!sameVersion(file, await file.handle.stat({ bigint: true }))) throw new FileChangedError();
-      } finally {
-        await file.handle.close();
-      }
-    }
-    return Readable.from(body(), { objectMode: false });
+    return new SliceReader(file, slices);
   }
 
   private async openInRoot(root: string, segments: readonly string[]): Promise<OpenFile | undefined> {
-    let handle: FileHandle;
+    const requested = join(root, ...segments);
+    let handle: Descriptor;
     try {
-      handle = await open(join(root, ...segments), OPEN_FLAGS);
+      handle = new Descriptor(openSync(requested, OPEN_FLAGS), this.handles?.opened());
     } catch (error) {
       if (isLookupMiss(error)) return undefined;
       throw error;
     }
-    this.handles?.track(handle);
     try {
-      const stats = await handle.stat({ bigint: true });
-      if (!stats.isFile() || !(await this.opensInside(root, handle, join(root, ...segments)))) {
+      const stats = fstatSync(handle.fd, { bigint: true });
+      if (!stats.isFile() || !(await this.opensInside(root, handle, requested))) {
         await handle.close();
         return undefined;
       }
@@ -124,7 +131,7 @@ export class FileStorageService {
         ctimeNs: stats.ctimeNs,
         dev: stats.dev,
         ino: stats.ino,
-        path: join(root, ...segments),
+        path: requested,
       };
     } catch (error) {
       await handle.close();
@@ -133,7 +140,7 @@ export class FileStorageService {
   }
 
   /** Where did the handle really land? Symlinks inside the root are fine, out of it or into a dot-folder are not. */
-  private async opensInside(root: string, handle: FileHandle, requested: string): Promise<boolean> {
+  private async opensInside(root: string, handle: Descriptor, requested: string): Promise<boolean> {
     const real = await realPathOf(handle, requested);
     if (real === undefined) return false;
     const inside = relative(root, real);
@@ -147,22 +154,19 @@ export class FileStorageService {
  * is race-free; elsewhere we resolve the requested path and accept it only if it is still the
  * very file (same device and inode) that the handle has open.
  */
-async function realPathOf(handle: FileHandle, requested: string): Promise<string | undefined> {
+async function realPathOf(handle: Descriptor, requested: string): Promise<string | undefined> {
   try {
-    return await readlink(`/proc/self/fd/${handle.fd}`);
+    return readlinkSync(`/proc/self/fd/${handle.fd}`);
   } catch {
     try {
       const resolved = await realpath(requested);
-      const [opened, current] = await Promise.all([handle.stat({ bigint: true }), stat(resolved, { bigint: true })]);
+      const opened = fstatSync(handle.fd, { bigint: true });
+      const current = await stat(resolved, { bigint: true });
       return opened.dev === current.dev && opened.ino === current.ino ? resolved : undefined;
     } catch {
       return undefined;
     }
   }
-}
-
-function sameVersion(file: OpenFile, now: BigIntStats): boolean {
-  return BigInt(file.size) === now.size && file.mtimeNs === now.mtimeNs && file.ctimeNs === now.ctimeNs;
 }
 
 /** Checked by shape, not `instanceof Error`: errors from Node's core may come from another realm (Jest's VM). */

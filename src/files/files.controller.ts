@@ -114,7 +114,10 @@ export class FilesController {
  */
 class HeadersOnly extends StreamableFile {
   constructor() {
-    super(Readable.from([]));
+    // An ended byte stream; Readable.from([]) would be object-mode, which Nest pipes through an extra Transform.
+    const empty = new Readable({ read: () => undefined });
+    empty.push(null);
+    super(empty);
   }
 
   override getHeaders(): ReturnType<StreamableFile['getHeaders']> {

@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { EventEmitter } from 'node:events';
-import type { FileHandle } from 'node:fs/promises';
 
 /**
- * Counts the file handles FileStorageService holds open right now (exported as a metric). Each
- * handle is counted when opened and uncounted by its own 'close' event, so every close path of the
- * storage service and the controller is covered without touching them.
+ * Counts the file handles FileStorageService holds open right now (exported as a metric). A
+ * handle is counted when opened; the release function it is given runs when the handle closes
+ * (Descriptor calls it at most once), so every close path is covered.
  */
 @Injectable()
 export class OpenFileHandles {
@@ -15,11 +13,11 @@ export class OpenFileHandles {
     return this.open;
   }
 
-  track(handle: FileHandle): void {
+  /** Counts one more open handle and returns the function that uncounts it. */
+  opened(): () => void {
     this.open += 1;
-    // A FileHandle is an EventEmitter at run time (Node ≥ 15.4) though @types/node does not say so.
-    (handle as unknown as EventEmitter).once('close', () => {
+    return () => {
       this.open -= 1;
-    });
+    };
   }
 }

@@ -7,7 +7,7 @@ import { configureApp } from '../../src/app.setup.js';
 /** The real app, configured as main.ts does, listening on a free loopback port. */
 export async function startApp(env: Record<string, string>): Promise<{ app: INestApplication; port: number }> {
   const moduleRef = await Test.createTestingModule({ imports: [await AppModule.forRoot({ LOG_LEVEL: 'silent', ...env })] }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
+  const app = moduleRef.createNestApplication({ logger: false, bodyParser: false });
   configureApp(app);
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as AddressInfo).port;
