@@ -34,20 +34,7 @@ export function formatDigestField(digests: ReadonlyArray<readonly [DigestAlgorit
  * whole field invalid. Returns undefined for a field that is not a valid Dictionary.
  */
 export function parseDigestField(value: string | undefined): Map<string, Buffer> | undefined {
-  if (value === undefined) return undefined;
-  let dictionary: Dictionary;
-  try {
-    dictionary = parseDictionary(value);
-  } catch {
-    return undefined;
-  }
-  const digests = new Map<string, Buffer>();
-  for (const [algorithm, member] of dictionary) {
-    const [bare] = member;
-    if (!(bare instanceof ArrayBuffer)) return undefined;
-    digests.set(algorithm, Buffer.from(bare));
-  }
-  return digests;
+  return parseDictionaryOf(value, (bare) => (bare instanceof ArrayBuffer ? Buffer.from(bare) : undefined));
 }
 
 /**
@@ -57,6 +44,16 @@ export function parseDigestField(value: string | undefined): Map<string, Buffer>
  * never an error, since the digest is an optional extra for the client.
  */
 export function parseWantDigest(value: string | undefined): Map<string, number> | undefined {
+  return parseDictionaryOf(value, (bare) =>
+    typeof bare === 'number' && Number.isInteger(bare) && bare >= 0 && bare <= 10 ? bare : undefined,
+  );
+}
+
+/**
+ * Parses a Structured Field Dictionary and converts each member's bare item; undefined when the
+ * field is not a Dictionary or any member fails to convert (an inner list never converts).
+ */
+function parseDictionaryOf<T>(value: string | undefined, convert: (bare: unknown) => T | undefined): Map<string, T> | undefined {
   if (value === undefined) return undefined;
   let dictionary: Dictionary;
   try {
@@ -64,13 +61,13 @@ export function parseWantDigest(value: string | undefined): Map<string, number> 
   } catch {
     return undefined;
   }
-  const preferences = new Map<string, number>();
-  for (const [algorithm, member] of dictionary) {
-    const [bare] = member;
-    if (typeof bare !== 'number' || !Number.isInteger(bare) || bare < 0 || bare > 10) return undefined;
-    preferences.set(algorithm, bare);
+  const members = new Map<string, T>();
+  for (const [key, [bare]] of dictionary) {
+    const converted = convert(bare);
+    if (converted === undefined) return undefined;
+    members.set(key, converted);
   }
-  return preferences;
+  return members;
 }
 
 /**
