@@ -165,8 +165,18 @@ class Download {
       this.log('the server does not allow parallel ranges here; downloading in one piece');
     }
     const response = newVersion ?? (await this.request('GET', {}));
-    if (response.status !== 200) throw httpError(response);
-    return { state: await this.adopt(response), body: response };
+    if (response.status !== 200) {
+      await discardBody(response);
+      throw httpError(response);
+    }
+    let state: PartState;
+    try {
+      state = await this.adopt(response);
+    } catch (error) {
+      await discardBody(response);
+      throw error;
+    }
+    return { state, body: response };
   }
 
   /** Starts a new part file from a 200 response's headers (its body is then read into segment 0). */
@@ -216,41 +226,66 @@ class Download {
     if (response.status === 200) {
       // Sequential: this body is the whole new version; start over from it instead of asking again.
       if (state.segments.length === 1 && this.options.parallel === 1) throw new VersionChanged('200 instead of 206 for If-Range', response);
-      await response.body?.cancel().catch(() => undefined);
+      await discardBody(response);
       throw new VersionChanged('200 instead of 206 for If-Range');
     }
-    if (response.status !== 206) throw httpError(response);
+    if (response.status !== 206) {
+      await discardBody(response);
+      throw httpError(response);
+    }
     const range = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(response.headers.get('content-range') ?? '');
     if (!range || Number(range[1]) !== from || Number(range[2]) > segment.end) {
-      await response.body?.cancel().catch(() => undefined);
+      await discardBody(response);
       throw new FetchError(`unexpected Content-Range ${response.headers.get('content-range')} for bytes=${from}-${segment.end}`, EXIT.failed);
     }
-    if (Number(range[3]) !== state.size) throw new VersionChanged(`size is now ${range[3]}`);
     const etag = response.headers.get('etag') ?? undefined;
-    if (state.etag !== undefined && etag !== undefined && etag !== state.etag) throw new VersionChanged(`ETag is now ${etag}`);
     const digest = reprDigestOf(response);
-    if (digest !== undefined && state.reprDigest !== undefined && !sameDigests(digest, state.reprDigest)) {
-      throw new VersionChanged('Repr-Digest differs for the same validator');
+    let changed: string | undefined;
+    if (Number(range[3]) !== state.size) changed = `size is now ${range[3]}`;
+    else if (state.etag !== undefined && etag !== undefined && etag !== state.etag) changed = `ETag is now ${etag}`;
+    else if (digest !== undefined && state.reprDigest !== undefined && !sameDigests(digest, state.reprDigest)) changed = 'Repr-Digest differs for the same validator';
+    if (changed !== undefined) {
+      await discardBody(response);
+      throw new VersionChanged(changed);
     }
     if (digest !== undefined && state.reprDigest === undefined) state.reprDigest = digest;
-    await this.receive(state, segment, response);
+    await this.receive(state, segment, response, signal);
   }
 
-  /** Writes a response body into `segment` at its current position, saving progress as it goes. */
-  private async receive(state: PartState, segment: Segment, response: Response): Promise<void> {
+  /**
+   * Writes a response body into `segment` at its current position, saving progress as it goes.
+   * `signal` (the one the request was made with) stops it: every read also ends when it aborts.
+   */
+  private async receive(state: PartState, segment: Segment, response: Response, signal?: AbortSignal): Promise<void> {
     if (response.body === null) throw new Interrupted('no body');
-    const handle = await open(this.partPath, 'r+');
+    const body = response.body;
+    let handle: FileHandle;
     try {
-      const reader = response.body.getReader();
+      handle = await open(this.partPath, 'r+');
+    } catch (error) {
+      await body.cancel().catch(() => undefined);
+      throw error;
+    }
+    const reader = body.getReader();
+    let ended = false;
+    try {
       for (;;) {
         let chunk: Awaited<ReturnType<typeof reader.read>>;
         try {
-          chunk = await reader.read();
+          // Not just `await reader.read()`: Node's fetch (the undici bundled with Node 20) neither
+          // errors nor closes a body that had fully arrived, but was not yet all read, when the
+          // request's signal aborts (as a failing sibling segment does); the read then never
+          // settles, the event loop runs dry and Node exits with 13, "unsettled top-level await",
+          // instead of 2. So the abort ends the read here by itself.
+          chunk = await unlessAborted(reader.read(), signal);
         } catch (error) {
           if (isAbort(error)) throw error;
           throw new Interrupted(describe(error));
         }
-        if (chunk.done) break;
+        if (chunk.done) {
+          ended = true;
+          break;
+        }
         const room = segment.end - segment.start + 1 - segment.done;
         const bytes = chunk.value.subarray(0, Math.min(chunk.value.length, room));
         await writeAll(handle, bytes, segment.start + segment.done);
@@ -258,6 +293,9 @@ class Download {
         if (completed(state) - this.lastSaved >= SAVE_EVERY_BYTES) await this.saveState(state);
       }
     } finally {
+      // Stopped early (abort, failed write): let go of the body and its connection, and settle a
+      // read left pending by the abort above. Not awaited: nothing here depends on it.
+      if (!ended) reader.cancel().catch(() => undefined);
       await handle.close();
       await this.saveState(state);
     }
@@ -327,7 +365,7 @@ class Download {
         headers: { 'Accept-Encoding': 'identity', 'Want-Repr-Digest': WANT_REPR_DIGEST, ...headers },
       });
       if (response.status >= 500) {
-        await response.body?.cancel().catch(() => undefined);
+        await discardBody(response);
         throw new Interrupted(`HTTP ${response.status}`);
       }
       return response;
@@ -442,6 +480,37 @@ async function writeAll(handle: FileHandle, bytes: Uint8Array, position: number)
     const { bytesWritten } = await handle.write(bytes, written, bytes.length - written, position + written);
     written += bytesWritten;
   }
+}
+
+/**
+ * `promise`, or a rejection with the signal's reason as soon as the signal aborts, whichever comes
+ * first, so that awaiting it cannot outlive an abort. Without a signal, `promise` itself.
+ */
+function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) {
+    promise.catch(() => undefined); // it may still fail later; nobody waits for it any more
+    return Promise.reject(signal.reason as Error);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error as Error);
+      },
+    );
+  });
+}
+
+/** Drops a response's body we will not read, so its connection does not stay open for it. */
+async function discardBody(response: Response): Promise<void> {
+  if (response.body !== null && !response.bodyUsed) await response.body.cancel().catch(() => undefined);
 }
 
 function httpError(response: Response): FetchError {

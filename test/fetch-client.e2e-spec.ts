@@ -5,7 +5,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startApp } from './support/app.js';
 import { TempRoot } from './support/fixtures.js';
-import { TamperingProxy, type SeenRequest, type Tampering } from './support/tampering-proxy.js';
+import { PhotoFinish, TamperingProxy, type SeenRequest, type Tampering } from './support/tampering-proxy.js';
 
 const TSX = resolve('node_modules/.bin/tsx');
 const CLIENT = resolve('scripts/fetch.ts');
@@ -150,6 +150,32 @@ describe('npm run fetch (resuming, verifying client)', () => {
     expect(second.code).toBe(0);
     expect(readFileSync(target).equals(data)).toBe(true);
     expect(second.stderr).toContain(`verified ${sha256Field(data)}`);
+  });
+
+  it('stops cleanly (exit 2) when a segment breaks just as the others have received their last bytes', async () => {
+    // Node's fetch leaves a read pending forever on a body that had fully arrived, but was not yet
+    // all read, when the request's signal aborts: the client used to exit with 13 (a top-level await
+    // that never settled) here, as one segment's failure aborted the three others. The sizes widen
+    // that window: three segments of 400,000 bytes less their 60,000-byte tails stay under the
+    // client's 1 MiB save interval, and the first tail crosses it, so that segment saves its progress
+    // between its last bytes and the end of its body, while the fourth request breaks.
+    const data = served.writeRandom('photo-finish.bin', 4 * 400_000);
+    const target = downloads.resolve('photo-finish.bin');
+    const finish = new PhotoFinish(4, 60_000);
+    let count = 0;
+    const racing = await proxy((_index, request) => {
+      if (request.method !== 'GET') return {};
+      count += 1;
+      if (count <= 3) return { holdTailFor: finish };
+      return count === 4 ? { dropAt: finish } : {};
+    });
+    const first = await runClient(['--parallel', '4', '--retries', '0', `${racing.url}/photo-finish.bin`, target]);
+    expect(first).toEqual({ code: 2, stderr: expect.stringMatching(/interrupted after \d+ bytes/) });
+    expect(existsSync(target)).toBe(false);
+
+    const second = await runClient(['--parallel', '4', `${racing.url}/photo-finish.bin`, target]);
+    expect(second.code).toBe(0);
+    expect(readFileSync(target).equals(data)).toBe(true);
   });
 
   it('starts a parallel download over when the file changed between runs', async () => {

@@ -9,6 +9,47 @@ export interface Tampering {
   flipByteAt?: number;
   /** Replace response headers (a server or middlebox that lies). */
   setHeaders?: Record<string, string>;
+  /** Send all of the body but its last `finish.tailBytes`, and the rest only when `finish` comes. */
+  holdTailFor?: PhotoFinish;
+  /** Answer nothing: close the connection when `finish` comes. */
+  dropAt?: PhotoFinish;
+}
+
+/**
+ * A photo finish, for races in a client between connections that end and connections that break.
+ * The responses that hold their tail for it send all but the last bytes of their bodies and wait;
+ * the requests dropped at it wait unanswered. Once `parties` are waiting, and `settleMs` more (time
+ * for the client to read all it was sent), the proxy, in one go, sends the held tails and then
+ * closes the dropped connections: the client receives the ends of those bodies and, right behind
+ * them, the broken connections.
+ */
+export class PhotoFinish {
+  private readonly tails: Array<() => void> = [];
+  private readonly drops: Array<() => void> = [];
+
+  constructor(
+    private readonly parties: number,
+    readonly tailBytes = 1000,
+    private readonly settleMs = 200,
+  ) {}
+
+  hold(sendTail: () => void): void {
+    this.tails.push(sendTail);
+    this.check();
+  }
+
+  drop(close: () => void): void {
+    this.drops.push(close);
+    this.check();
+  }
+
+  private check(): void {
+    if (this.tails.length + this.drops.length !== this.parties) return;
+    setTimeout(() => {
+      for (const sendTail of this.tails) sendTail();
+      for (const close of this.drops) close();
+    }, this.settleMs);
+  }
 }
 
 export interface SeenRequest {
@@ -35,6 +76,12 @@ export class TamperingProxy {
       const request = { method: req.method ?? 'GET', headers: req.headers };
       const tampering = plan(seen.length, request);
       seen.push(request);
+      const drop = tampering.dropAt;
+      if (drop !== undefined) {
+        req.resume();
+        drop.drop(() => res.destroy());
+        return;
+      }
       const upstream = httpRequest(
         { host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: req.headers },
         (answer) => {
@@ -42,6 +89,12 @@ export class TamperingProxy {
           for (const [name, value] of Object.entries(tampering.setHeaders ?? {})) headers[name.toLowerCase()] = value;
           res.writeHead(answer.statusCode ?? 502, headers);
           let offset = 0;
+          const finish = tampering.holdTailFor;
+          // The headers go first, on their own, as from a real server that is still reading the file.
+          if (finish !== undefined) res.flushHeaders();
+          const holdFrom = finish === undefined ? Infinity : Number(answer.headers['content-length'] ?? 0) - finish.tailBytes;
+          const held: Buffer[] = [];
+          let flushed = Promise.resolve();
           answer.on('data', (chunk: Buffer) => {
             let bytes = chunk;
             const flip = tampering.flipByteAt;
@@ -56,10 +109,22 @@ export class TamperingProxy {
               offset = cut;
               return;
             }
-            offset += bytes.length;
-            res.write(bytes);
+            if (offset + bytes.length > holdFrom) {
+              const keep = Math.max(0, holdFrom - offset);
+              held.push(bytes.subarray(keep));
+              offset += bytes.length;
+              bytes = bytes.subarray(0, keep);
+            } else offset += bytes.length;
+            if (bytes.length > 0) {
+              const sending = bytes;
+              flushed = new Promise((written) => res.write(sending, () => written()));
+            }
           });
-          answer.on('end', () => res.end());
+          answer.on('end', () => {
+            if (finish === undefined) res.end();
+            // Only once the rest has reached the socket, so that the tail goes out in one write.
+            else void flushed.then(() => finish.hold(() => res.end(Buffer.concat(held))));
+          });
           answer.on('error', () => res.destroy());
         },
       );
