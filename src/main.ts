@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import { type DynamicModule, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
@@ -13,8 +13,8 @@ import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { runPrimary } from './cluster.js';
 
-async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(await AppModule.forRoot(), {
+async function bootstrap(appModule: DynamicModule): Promise<void> {
+  const app = await NestFactory.create<NestExpressApplication>(appModule, {
     abortOnError: false,
     bufferLogs: true,
     // Nothing here reads a request body: no JSON and urlencoded parsers in front of every GET.
@@ -29,12 +29,12 @@ async function bootstrap(): Promise<void> {
 
 /** WORKERS=1 (default): this process serves. More: it validates the settings once, then forks (src/cluster.ts). */
 async function start(): Promise<void> {
+  const appModule = await AppModule.forRoot(); // validates every setting (and reads .env) before any worker exists
   if (cluster.isPrimary) {
-    await AppModule.forRoot(); // validates every setting (and reads .env) before any worker exists
     const workers = workerCount(validateEnvironment(process.env).WORKERS, availableParallelism());
     if (workers > 1) return runPrimary(workers);
   }
-  await bootstrap();
+  await bootstrap(appModule);
 }
 
 start().catch((error: unknown) => {
