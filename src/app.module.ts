@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { validateEnvironment } from './config/environment.js';
+import { EnvironmentVariables, validateEnvironment } from './config/environment.js';
+import { SettingsModule } from './config/settings.module.js';
 import { FilesModule } from './files/files.module.js';
 import { OperationsModule } from './operations/operations.module.js';
 import { FloorController, floorRouteEnabled } from './bench/floor.controller.js';
@@ -14,13 +15,15 @@ export class AppModule {
   static async forRoot(overrides: Record<string, string> = {}): Promise<DynamicModule> {
     // Awaited here, so a ConfigurationError rejects this call (and main.ts reports it) instead of
     // surfacing later as an unhandled rejection.
+    let env: EnvironmentVariables | undefined;
     const config = await ConfigModule.forRoot({
       isGlobal: true,
-      validate: (env) => validateEnvironment({ ...env, ...overrides }),
+      validate: (raw) => (env = validateEnvironment({ ...raw, ...overrides })),
     });
+    if (env === undefined) throw new Error('ConfigModule did not run the validation');
     // Registered before FilesModule's catch-all route: OperationsModule's dot-paths, and the bench
     // floor route when enabled.
     const controllers = floorRouteEnabled(overrides) ? [FloorController] : [];
-    return { module: AppModule, imports: [config, OperationsModule, FilesModule], controllers };
+    return { module: AppModule, imports: [config, SettingsModule.forEnvironment(env), OperationsModule, FilesModule], controllers };
   }
 }

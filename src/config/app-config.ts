@@ -1,4 +1,3 @@
-import { ConfigService } from '@nestjs/config';
 import { realpathSync } from 'node:fs';
 import type { DispositionType } from '../http/content-disposition.js';
 import { EnvironmentVariables, parseRoots } from './environment.js';
@@ -24,7 +23,7 @@ export class AppConfig {
     readonly digest: DigestSettings = DIGEST_DEFAULTS,
   ) {}
 
-  static fromEnvironment(env: Omit<EnvironmentVariables, 'LOG_LEVEL' | 'SHUTDOWN_GRACE_MS'>): AppConfig {
+  static fromEnvironment(env: EnvironmentVariables): AppConfig {
     const roots = parseRoots(env.FILES_ROOT).map((root) => realpathSync(root));
     return new AppConfig(roots, env.PORT, env.HOST, env.CONTENT_DISPOSITION, env.MAX_RANGES, {
       enabled: env.DIGEST === 'on',
@@ -33,20 +32,3 @@ export class AppConfig {
     });
   }
 }
-
-export const appConfigProvider = {
-  provide: AppConfig,
-  inject: [ConfigService],
-  useFactory: (config: ConfigService<EnvironmentVariables, true>): AppConfig =>
-    AppConfig.fromEnvironment({
-      FILES_ROOT: config.get('FILES_ROOT', { infer: true }),
-      PORT: config.get('PORT', { infer: true }),
-      HOST: config.get('HOST', { infer: true }),
-      CONTENT_DISPOSITION: config.get('CONTENT_DISPOSITION', { infer: true }),
-      MAX_RANGES: config.get('MAX_RANGES', { infer: true }),
-      DIGEST: config.get('DIGEST', { infer: true }),
-      DIGEST_PRECOMPUTE: config.get('DIGEST_PRECOMPUTE', { infer: true }),
-      DIGEST_CACHE_ENTRIES: config.get('DIGEST_CACHE_ENTRIES', { infer: true }),
-      WORKERS: config.get('WORKERS', { infer: true }),
-    }),
-};

@@ -18,6 +18,13 @@ function toStrictInt({ value }: { value: unknown }): unknown {
   return typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
 }
 
+/** A whole number in [min, max], parsed strictly from the environment string, with one message for every failure. */
+function IsIntegerBetween(min: number, max: number, what = 'an integer'): PropertyDecorator {
+  const message = `must be ${what} between ${min} and ${max}`;
+  const decorators = [Transform(toStrictInt), IsInt({ message }), Min(min, { message }), Max(max, { message })];
+  return (target, property) => decorators.forEach((decorate) => decorate(target, property));
+}
+
 /**
  * Every environment variable the service reads, with its default. Validated once at start-up
  * (ConfigModule.forRoot({ validate })); the README's configuration table mirrors this class.
@@ -28,10 +35,7 @@ export class EnvironmentVariables {
   @IsNotEmpty({ message: 'must name at least one folder' })
   FILES_ROOT = 'files';
 
-  @Transform(toStrictInt)
-  @IsInt({ message: 'must be an integer between 0 and 65535' })
-  @Min(0, { message: 'must be an integer between 0 and 65535' })
-  @Max(65535, { message: 'must be an integer between 0 and 65535' })
+  @IsIntegerBetween(0, 65535)
   PORT = 3000;
 
   @IsString()
@@ -43,10 +47,7 @@ export class EnvironmentVariables {
   CONTENT_DISPOSITION: 'inline' | 'attachment' = 'inline';
 
   /** Most ranges honoured in one Range header; a request with more gets the whole file (200). */
-  @Transform(toStrictInt)
-  @IsInt({ message: 'must be an integer between 1 and 1000' })
-  @Min(1, { message: 'must be an integer between 1 and 1000' })
-  @Max(1000, { message: 'must be an integer between 1 and 1000' })
+  @IsIntegerBetween(1, 1000)
   MAX_RANGES = 16;
 
   /** RFC 9530 Repr-Digest on file responses, computed in the background and cached. */
@@ -58,10 +59,7 @@ export class EnvironmentVariables {
   DIGEST_PRECOMPUTE: 'true' | 'false' = 'false';
 
   /** Most files whose digests are kept in memory (LRU); about 0.6 KB each (`npm run bench:digest` weighs it). */
-  @Transform(toStrictInt)
-  @IsInt({ message: 'must be an integer between 1 and 10000000' })
-  @Min(1, { message: 'must be an integer between 1 and 10000000' })
-  @Max(10_000_000, { message: 'must be an integer between 1 and 10000000' })
+  @IsIntegerBetween(1, 10_000_000)
   DIGEST_CACHE_ENTRIES = 50_000;
 
   /** pino level of the JSON logs (access log lines are `info`); `silent` turns logging off. */
@@ -69,10 +67,7 @@ export class EnvironmentVariables {
   LOG_LEVEL: LogLevel = 'info';
 
   /** On SIGTERM/SIGINT, how long in-flight downloads may run on before their connections are cut. */
-  @Transform(toStrictInt)
-  @IsInt({ message: 'must be an integer number of milliseconds between 0 and 3600000' })
-  @Min(0, { message: 'must be an integer number of milliseconds between 0 and 3600000' })
-  @Max(3_600_000, { message: 'must be an integer number of milliseconds between 0 and 3600000' })
+  @IsIntegerBetween(0, 3_600_000, 'an integer number of milliseconds')
   SHUTDOWN_GRACE_MS = 30_000;
 
   /** Processes serving requests (node:cluster): 1, up to 64, or `auto` for one per available core. */

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { appConfigProvider } from '../config/app-config.js';
 import { DigestService } from '../digest/digest.service.js';
 import { FileStorageService } from './file-storage.service.js';
 import { FilesController } from './files.controller.js';
@@ -7,7 +6,7 @@ import { RangeService } from './range.service.js';
 
 @Module({
   controllers: [FilesController],
-  providers: [appConfigProvider, RangeService, FileStorageService, DigestService],
-  exports: [appConfigProvider, FileStorageService, DigestService],
+  providers: [RangeService, FileStorageService, DigestService],
+  exports: [FileStorageService, DigestService],
 })
 export class FilesModule {}

@@ -1,5 +1,4 @@
-import { ConfigService } from '@nestjs/config';
-import type { EnvironmentVariables, LogLevel } from '../config/environment.js';
+import { EnvironmentVariables, type LogLevel } from '../config/environment.js';
 
 /** The validated operational settings: LOG_LEVEL and SHUTDOWN_GRACE_MS. */
 export class OperationsConfig {
@@ -12,7 +11,6 @@ export class OperationsConfig {
 
 export const operationsConfigProvider = {
   provide: OperationsConfig,
-  inject: [ConfigService],
-  useFactory: (config: ConfigService<EnvironmentVariables, true>): OperationsConfig =>
-    new OperationsConfig(config.get('LOG_LEVEL', { infer: true }), config.get('SHUTDOWN_GRACE_MS', { infer: true })),
+  inject: [EnvironmentVariables],
+  useFactory: (env: EnvironmentVariables): OperationsConfig => new OperationsConfig(env.LOG_LEVEL, env.SHUTDOWN_GRACE_MS),
 };

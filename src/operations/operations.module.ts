@@ -1,5 +1,4 @@
 import { Global, Module } from '@nestjs/common';
-import { appConfigProvider } from '../config/app-config.js';
 import { OperationsConfig, operationsConfigProvider } from './operations-config.js';
 import { GracefulShutdown } from './graceful-shutdown.service.js';
 import { HealthController } from './health.controller.js';
@@ -18,7 +17,6 @@ import { ACCESS_LOGGER, RequestObserver } from './request-observer.js';
 @Module({
   controllers: [HealthController, MetricsController],
   providers: [
-    appConfigProvider,
     operationsConfigProvider,
     { provide: ACCESS_LOGGER, inject: [OperationsConfig], useFactory: (config: OperationsConfig) => createLogger(config.logLevel) },
     OpenFileHandles,
