@@ -58,7 +58,8 @@ export class FilesController {
     res.setHeader('Accept-Ranges', 'bytes');
     // RFC 9530 §3: the digest of the whole selected representation, also on 206 and 304 (README);
     // HttpErrorFilter drops it from error responses.
-    const reprDigest = this.digests.reprDigest(file, header(req, 'want-repr-digest'));
+    const wantReprDigest = header(req, 'want-repr-digest');
+    const reprDigest = this.digests.reprDigest(file, wantReprDigest);
     if (reprDigest !== undefined) res.setHeader('Repr-Digest', reprDigest);
 
     const outcome = evaluatePreconditions(req.method, conditionalHeaders(req), representation.validators);
@@ -79,7 +80,10 @@ export class FilesController {
     res.setHeader('Content-Disposition', representation.contentDisposition);
     if (decision.kind === 'full') {
       // The content of a 200 is the whole representation, so its Content-Digest is free (RFC 9530 §2).
-      const contentDigest = req.method === 'GET' ? this.digests.reprDigest(file, header(req, 'want-content-digest')) : undefined;
+      // Usually neither Want- field is sent, and the Repr-Digest already computed is the answer.
+      const wantContentDigest = header(req, 'want-content-digest');
+      const contentDigest =
+        req.method !== 'GET' ? undefined : wantContentDigest === wantReprDigest ? reprDigest : this.digests.reprDigest(file, wantContentDigest);
       if (contentDigest !== undefined) res.setHeader('Content-Digest', contentDigest);
       this.writeEntityHeaders(res.status(200), representation, file.size);
       return req.method === 'HEAD' ? this.noBody(file) : streamable(this.storage.readRange(file));
