@@ -1,7 +1,9 @@
 /**
  * NestJS 12 ships as ES modules only, so Jest runs in its native ESM mode
  * (`node --experimental-vm-modules`, see package.json) with ts-jest emitting ESM.
- * Two projects: pure unit tests next to the code, and end-to-end tests over real sockets.
+ * Three projects: pure unit tests next to the code (`src/**\/*.spec.ts`), in-process end-to-end
+ * tests over a real socket (`test/e2e/`), and system tests that start separate processes and real
+ * clients (`test/system/`: the compiled service, curl, wget, aria2c, HAProxy, Redis, Chromium...).
  */
 const shared = {
   testEnvironment: 'node',
@@ -14,8 +16,9 @@ const shared = {
 };
 module.exports = {
   projects: [
-    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
-    { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/scripts/**/*.spec.ts'] },
+    { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
+    { ...shared, displayName: 'system', testMatch: ['<rootDir>/test/system/**/*.system-spec.ts'] },
   ],
   // Real clients download tens of MiB; generous, as these machines are shared.
   testTimeout: 120000,

@@ -235,7 +235,10 @@ async function segmented(server, files) {
     Array.from({ length: parts }, (_, i) => {
       const start = i * step;
       const end = Math.min(files.bigSize, start + step) - 1;
-      return curl(['-w', '%{http_code} %{size_download}', '-r', `${start}-${end}`, `${server.url}${files.big}`]).then((out) => ({ out, expected: end - start + 1 }));
+      return curl(['-w', '%{http_code} %{size_download}', '-r', `${start}-${end}`, `${server.url}${files.big}`]).then((out) => ({
+        out,
+        expected: end - start + 1,
+      }));
     }),
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -255,7 +258,9 @@ async function requestRate(server, path, headers, expectStatus) {
   if (useWrk) {
     const headerArgs = Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
     const out = await new Promise((done, fail) => {
-      const child = spawn('wrk', ['-t2', `-c${settings.connections}`, `-d${settings.duration}s`, ...headerArgs, `${server.url}${path}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn('wrk', ['-t2', `-c${settings.connections}`, `-d${settings.duration}s`, ...headerArgs, `${server.url}${path}`], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let text = '';
       child.stdout.on('data', (chunk) => (text += chunk));
       child.on('exit', (code) => (code === 0 ? done(text) : fail(new Error(`wrk exited ${code}`))));
@@ -268,7 +273,8 @@ async function requestRate(server, path, headers, expectStatus) {
   const { default: autocannon } = await import('autocannon');
   const result = await autocannon({ url: `${server.url}${path}`, connections: settings.connections, duration: settings.duration, headers });
   const codes = Object.keys(result.statusCodeStats ?? {});
-  if (result.errors > 0 || codes.some((code) => Number(code) !== expectStatus)) throw new Error(`${server.name} ${path}: status codes ${codes}, ${result.errors} errors`);
+  if (result.errors > 0 || codes.some((code) => Number(code) !== expectStatus))
+    throw new Error(`${server.name} ${path}: status codes ${codes}, ${result.errors} errors`);
   return result.requests.average;
 }
 
@@ -368,10 +374,34 @@ function median(values) {
 const SCENARIOS = [
   { key: 'throughput', title: '1. throughput: one download of the big file', unit: 'MB/s', better: 'higher', run: throughput },
   { key: 'segmented', title: '2. segmented: 8 parallel ranged downloads', unit: 's wall', better: 'lower', run: segmented },
-  { key: 'smallRange', title: '3. small range (`bytes=1000-4999` of 1 MiB), 64 conns', unit: 'req/s', better: 'higher', run: (s, f) => requestRate(s, f.medium, { range: 'bytes=1000-4999' }, 206) },
-  { key: 'smallFile', title: '4. small file (344 B text), 64 conns', unit: 'req/s', better: 'higher', run: (s, f) => requestRate(s, f.small, {}, 200) },
-  { key: 'revalidation', title: '5. revalidation (`If-None-Match`, all 304), 64 conns', unit: 'req/s', better: 'higher', run: (s, f) => requestRate(s, f.small, { 'if-none-match': s.etag }, 304) },
-  { key: 'floor', title: '7. framework floor (constant 19-byte route), 64 conns', unit: 'req/s', better: 'higher', run: (s) => requestRate(s, '/.bench-floor', {}, 200) },
+  {
+    key: 'smallRange',
+    title: '3. small range (`bytes=1000-4999` of 1 MiB), 64 conns',
+    unit: 'req/s',
+    better: 'higher',
+    run: (s, f) => requestRate(s, f.medium, { range: 'bytes=1000-4999' }, 206),
+  },
+  {
+    key: 'smallFile',
+    title: '4. small file (344 B text), 64 conns',
+    unit: 'req/s',
+    better: 'higher',
+    run: (s, f) => requestRate(s, f.small, {}, 200),
+  },
+  {
+    key: 'revalidation',
+    title: '5. revalidation (`If-None-Match`, all 304), 64 conns',
+    unit: 'req/s',
+    better: 'higher',
+    run: (s, f) => requestRate(s, f.small, { 'if-none-match': s.etag }, 304),
+  },
+  {
+    key: 'floor',
+    title: '7. framework floor (constant 19-byte route), 64 conns',
+    unit: 'req/s',
+    better: 'higher',
+    run: (s) => requestRate(s, '/.bench-floor', {}, 200),
+  },
 ];
 
 /** `--scenarios throughput,slow` runs only those (keys: throughput segmented smallRange smallFile revalidation floor ttfb slow). */
@@ -389,7 +419,9 @@ async function main() {
   mkdirSync(WORK, { recursive: true });
   const files = await ensureFixtures();
   const definitions = serverDefinitions();
-  log(`servers: ${definitions.map((d) => d.name).join(', ')}${nginxBinary ? '' : ' (nginx not installed: skipped; apt-get install nginx-light)'}`);
+  log(
+    `servers: ${definitions.map((d) => d.name).join(', ')}${nginxBinary ? '' : ' (nginx not installed: skipped; apt-get install nginx-light)'}`,
+  );
   log(`request rates with ${useWrk ? 'wrk' : 'autocannon'}; ${settings.rounds} rounds, big file ${files.bigSize / MiB} MiB`);
 
   const servers = [];
@@ -441,7 +473,8 @@ async function main() {
 }
 
 function renderTable(servers, results, files) {
-  const fmt = (value, unit) => (unit === 'MB/s' || unit === 'req/s' ? Math.round(value).toLocaleString('en-US') : value.toFixed(unit === 'ms' ? 2 : 2));
+  const fmt = (value, unit) =>
+    unit === 'MB/s' || unit === 'req/s' ? Math.round(value).toLocaleString('en-US') : value.toFixed(unit === 'ms' ? 2 : 2);
   const ratio = (value, base, better) => (better === 'higher' ? value / base : base / value);
   const rows = [];
   rows.push(`| scenario | ${servers.map((s) => s.label).join(' | ')} |`);
@@ -454,21 +487,41 @@ function renderTable(servers, results, files) {
     });
     rows.push(`| ${title} [${unit}] | ${cells.join(' | ')} |`);
   };
-  for (const scenario of SCENARIOS.filter(selected)) line(scenario.title, scenario.unit, scenario.better, (r) => median(r.samples[scenario.key]));
+  for (const scenario of SCENARIOS.filter(selected))
+    line(scenario.title, scenario.unit, scenario.better, (r) => median(r.samples[scenario.key]));
   if (selected({ key: 'slow' })) {
-  const peak = (r) => Math.max(...r.slow.map((s) => s.peak)) / MiB;
-  line(`6. slow clients: peak RSS, ${settings.slowClients} × ${settings.slowRate / 1024} KB/s for ${settings.slowSeconds} s`, 'MiB', 'lower', peak);
-  rows.push(
-    `| 6. … RSS above idle per connection [KiB] | ${servers.map((s) => Math.round((Math.max(...results[s.name].slow.map((x) => x.peak - x.idle)) / settings.slowClients / 1024))).join(' | ')} |`,
-  );
-  rows.push(`| 6. … mean rate per client [KB/s], failed | ${servers.map((s) => `${Math.round(median(results[s.name].slow.map((x) => x.rate)) / 1024)}, ${results[s.name].slow.reduce((n, x) => n + x.failures, 0)}`).join(' | ')} |`);
+    const peak = (r) => Math.max(...r.slow.map((s) => s.peak)) / MiB;
+    line(
+      `6. slow clients: peak RSS, ${settings.slowClients} × ${settings.slowRate / 1024} KB/s for ${settings.slowSeconds} s`,
+      'MiB',
+      'lower',
+      peak,
+    );
+    rows.push(
+      `| 6. … RSS above idle per connection [KiB] | ${servers.map((s) => Math.round(Math.max(...results[s.name].slow.map((x) => x.peak - x.idle)) / settings.slowClients / 1024)).join(' | ')} |`,
+    );
+    rows.push(
+      `| 6. … mean rate per client [KB/s], failed | ${servers.map((s) => `${Math.round(median(results[s.name].slow.map((x) => x.rate)) / 1024)}, ${results[s.name].slow.reduce((n, x) => n + x.failures, 0)}`).join(' | ')} |`,
+    );
   }
-  if (selected({ key: 'ttfb' })) rows.push(`| TTFB of 64 KiB at start / end of big file [ms] | ${servers.map((s) => { const t = results[s.name].ttfb; const a = median(t.map((x) => x.start)); const b = median(t.map((x) => x.end)); return `${a.toFixed(2)} / ${b.toFixed(2)} (${(b / a).toFixed(2)}×)`; }).join(' | ')} |`);
+  if (selected({ key: 'ttfb' }))
+    rows.push(
+      `| TTFB of 64 KiB at start / end of big file [ms] | ${servers
+        .map((s) => {
+          const t = results[s.name].ttfb;
+          const a = median(t.map((x) => x.start));
+          const b = median(t.map((x) => x.end));
+          return `${a.toFixed(2)} / ${b.toFixed(2)} (${(b / a).toFixed(2)}×)`;
+        })
+        .join(' | ')} |`,
+    );
   const ours = results.ours;
   if (ours?.samples.smallFile && ours.samples.floor) {
     const share = median(ours.samples.smallFile) / median(ours.samples.floor);
     rows.push('');
-    rows.push(`Our small-file rate is ${(share * 100).toFixed(0)} % of our framework floor. Ratios in parentheses are to express.static in the same run (higher is better; for time and memory it is express ÷ ours). Big file: ${files.big}.`);
+    rows.push(
+      `Our small-file rate is ${(share * 100).toFixed(0)} % of our framework floor. Ratios in parentheses are to express.static in the same run (higher is better; for time and memory it is express ÷ ours). Big file: ${files.big}.`,
+    );
   }
   return rows.join('\n');
 }

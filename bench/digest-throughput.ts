@@ -63,10 +63,10 @@ function best(samples: number[]): number {
 }
 
 function mbPerSecond(bytes: number, ms: number): string {
-  return ((bytes / 1024 / 1024) / (ms / 1000)).toFixed(0).padStart(6);
+  return (bytes / 1024 / 1024 / (ms / 1000)).toFixed(0).padStart(6);
 }
 
-async function timeIt(run: () => Promise<unknown> | unknown): Promise<number> {
+async function timeIt(run: () => unknown): Promise<number> {
   const samples: number[] = [];
   for (let i = 0; i < RUNS; i += 1) {
     const start = performance.now();
@@ -80,7 +80,9 @@ async function main(): Promise<void> {
   const folder = mkdtempSync(join(tmpdir(), 'rds-bench-digest-'));
   const path = join(folder, 'random.bin');
   const bytes = SIZE_MB * 1024 * 1024;
-  const service = new DigestService(new AppConfig([folder], 0, '127.0.0.1', 'inline', 16, { enabled: true, precompute: false, cacheEntries: CACHE_SAMPLE }));
+  const service = new DigestService(
+    new AppConfig([folder], 0, '127.0.0.1', 'inline', 16, { enabled: true, precompute: false, cacheEntries: CACHE_SAMPLE }),
+  );
   try {
     process.stdout.write(`writing ${SIZE_MB} MiB of random bytes to ${path}\n`);
     await writeRandomFile(path, bytes);
@@ -110,7 +112,9 @@ async function main(): Promise<void> {
       `\nmain thread while the worker hashed (sha-256), event-loop lag beyond the ${SAMPLE_MS} ms sampling timer: ` +
         `p50 ${lag(delay.percentile(50))} ms, p99 ${lag(delay.percentile(99))} ms, max ${lag(delay.max)} ms\n`,
     );
-    process.stdout.write(`digest cache: ${await bytesPerCacheEntry()} heap bytes per entry (sha-256 only), measured over ${CACHE_SAMPLE} entries\n`);
+    process.stdout.write(
+      `digest cache: ${await bytesPerCacheEntry()} heap bytes per entry (sha-256 only), measured over ${CACHE_SAMPLE} entries\n`,
+    );
   } finally {
     await service.onModuleDestroy();
     rmSync(folder, { recursive: true, force: true });
@@ -121,8 +125,12 @@ async function main(): Promise<void> {
 async function bytesPerCacheEntry(): Promise<string> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc === undefined) return '? (run with node --expose-gc)';
-  const service = new DigestService(new AppConfig(['/'], 0, '127.0.0.1', 'inline', 16, { enabled: true, precompute: false, cacheEntries: CACHE_SAMPLE }));
-  const store = (service as unknown as { store: (identity: object, digests: Array<[DigestAlgorithm, Uint8Array]>) => void }).store.bind(service);
+  const service = new DigestService(
+    new AppConfig(['/'], 0, '127.0.0.1', 'inline', 16, { enabled: true, precompute: false, cacheEntries: CACHE_SAMPLE }),
+  );
+  const store = (service as unknown as { store: (identity: object, digests: Array<[DigestAlgorithm, Uint8Array]>) => void }).store.bind(
+    service,
+  );
   gc();
   const before = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
   const now = BigInt(Date.now()) * 1_000_000n;

@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { open, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
+import type { ReadableStreamReadResult } from 'node:stream/web';
 import { parseArgs } from 'node:util';
 
 const USAGE = `usage: npm run fetch -- [options] URL [FILE]
@@ -133,7 +134,10 @@ class Download {
         if (error instanceof Interrupted) {
           const have = state === undefined ? 0 : completed(state);
           if (retriesLeft-- <= 0) {
-            throw new FetchError(`interrupted after ${have} bytes (${error.message}); run the same command again to resume`, EXIT.interrupted);
+            throw new FetchError(
+              `interrupted after ${have} bytes (${error.message}); run the same command again to resume`,
+              EXIT.interrupted,
+            );
           }
           this.log(`interrupted after ${have} bytes (${error.message}); resuming`);
           await new Promise((resolve) => setTimeout(resolve, 200));
@@ -155,8 +159,19 @@ class Download {
       if (head.status !== 200) throw httpError(head);
       const size = contentLength(head);
       const validator = validatorsOf(head);
-      if (size !== undefined && size >= this.options.parallel && head.headers.get('accept-ranges') === 'bytes' && (validator.etag ?? validator.lastModified)) {
-        const state: PartState = { url: this.options.url, ...validator, size, reprDigest: reprDigestOf(head), segments: split(size, this.options.parallel) };
+      if (
+        size !== undefined &&
+        size >= this.options.parallel &&
+        head.headers.get('accept-ranges') === 'bytes' &&
+        (validator.etag ?? validator.lastModified)
+      ) {
+        const state: PartState = {
+          url: this.options.url,
+          ...validator,
+          size,
+          reprDigest: reprDigestOf(head),
+          segments: split(size, this.options.parallel),
+        };
         await writeFile(this.partPath, '');
         await this.saveState(state);
         this.log(`downloading ${size} bytes in ${state.segments.length} parallel segments`);
@@ -183,7 +198,13 @@ class Download {
   private async adopt(response: Response): Promise<PartState> {
     const size = contentLength(response);
     if (size === undefined) throw new FetchError('the server sent no Content-Length; cannot resume or check this download', EXIT.failed);
-    const state: PartState = { url: this.options.url, ...validatorsOf(response), size, reprDigest: reprDigestOf(response), segments: [{ start: 0, end: size - 1, done: 0 }] };
+    const state: PartState = {
+      url: this.options.url,
+      ...validatorsOf(response),
+      size,
+      reprDigest: reprDigestOf(response),
+      segments: [{ start: 0, end: size - 1, done: 0 }],
+    };
     await writeFile(this.partPath, '');
     await this.saveState(state);
     this.log(`downloading ${size} bytes`);
@@ -209,11 +230,12 @@ class Download {
     await this.saveState(state);
     const failures = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
     // The most decisive failure wins: a changed file beats a broken connection beats an abort.
-    const changed = failures.find((error) => error instanceof VersionChanged);
+    const changed = failures.find((error): error is VersionChanged => error instanceof VersionChanged);
     if (changed) throw changed;
     const fatal = failures.find((error) => !(error instanceof Interrupted) && !isAbort(error));
-    if (fatal) throw fatal;
-    if (failures.length > 0) throw failures.find((error) => error instanceof Interrupted) ?? new Interrupted('aborted');
+    if (fatal !== undefined) throw fatal instanceof Error ? fatal : new Error(describe(fatal));
+    if (failures.length > 0)
+      throw failures.find((error): error is Interrupted => error instanceof Interrupted) ?? new Interrupted('aborted');
   }
 
   /** `Range: bytes=from-end` with `If-Range`; 206 continues this version, 200 means a new one. */
@@ -236,14 +258,18 @@ class Download {
     const range = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(response.headers.get('content-range') ?? '');
     if (!range || Number(range[1]) !== from || Number(range[2]) > segment.end) {
       await discardBody(response);
-      throw new FetchError(`unexpected Content-Range ${response.headers.get('content-range')} for bytes=${from}-${segment.end}`, EXIT.failed);
+      throw new FetchError(
+        `unexpected Content-Range ${response.headers.get('content-range')} for bytes=${from}-${segment.end}`,
+        EXIT.failed,
+      );
     }
     const etag = response.headers.get('etag') ?? undefined;
     const digest = reprDigestOf(response);
     let changed: string | undefined;
     if (Number(range[3]) !== state.size) changed = `size is now ${range[3]}`;
     else if (state.etag !== undefined && etag !== undefined && etag !== state.etag) changed = `ETag is now ${etag}`;
-    else if (digest !== undefined && state.reprDigest !== undefined && !sameDigests(digest, state.reprDigest)) changed = 'Repr-Digest differs for the same validator';
+    else if (digest !== undefined && state.reprDigest !== undefined && !sameDigests(digest, state.reprDigest))
+      changed = 'Repr-Digest differs for the same validator';
     if (changed !== undefined) {
       await discardBody(response);
       throw new VersionChanged(changed);
@@ -270,7 +296,7 @@ class Download {
     let ended = false;
     try {
       for (;;) {
-        let chunk: Awaited<ReturnType<typeof reader.read>>;
+        let chunk: ReadableStreamReadResult<Uint8Array>;
         try {
           // Not just `await reader.read()`: Node's fetch (the undici bundled with Node 20) neither
           // errors nor closes a body that had fully arrived, but was not yet all read, when the
@@ -313,7 +339,10 @@ class Download {
       await this.finish();
       return EXIT.ok;
     }
-    const actual = await hashFile(this.partPath, expected.map(([algorithm]) => algorithm));
+    const actual = await hashFile(
+      this.partPath,
+      expected.map(([algorithm]) => algorithm),
+    );
     for (const [algorithm, digest] of expected) {
       const got = actual.get(algorithm) ?? '';
       if (got !== digest) {
@@ -389,12 +418,14 @@ class Download {
 
   /** Atomic (a crash leaves the previous state or the new one) and serialised between segments. */
   private saveState(state: PartState): Promise<void> {
-    this.saving = this.saving.catch(() => undefined).then(async () => {
-      const temporary = `${this.statePath}.tmp`;
-      this.lastSaved = completed(state);
-      await writeFile(temporary, JSON.stringify(state, null, 2));
-      await rename(temporary, this.statePath);
-    });
+    this.saving = this.saving
+      .catch(() => undefined)
+      .then(async () => {
+        const temporary = `${this.statePath}.tmp`;
+        this.lastSaved = completed(state);
+        await writeFile(temporary, JSON.stringify(state, null, 2));
+        await rename(temporary, this.statePath);
+      });
     return this.saving;
   }
 
@@ -453,7 +484,9 @@ function checkable(field: string): Array<[string, string]> {
     const match = /^\s*([a-z*][a-z0-9_.*-]*)=:([A-Za-z0-9+/]*={0,2}):(?:;.*)?\s*$/.exec(member);
     if (match) members.set(match[1], match[2]);
   }
-  return HASHES.flatMap(([algorithm]) => (members.has(algorithm) ? [[algorithm, members.get(algorithm) as string] as [string, string]] : []));
+  return HASHES.flatMap(([algorithm]) =>
+    members.has(algorithm) ? [[algorithm, members.get(algorithm) as string] as [string, string]] : [],
+  );
 }
 
 function sameDigests(a: string, b: string): boolean {
@@ -462,7 +495,9 @@ function sameDigests(a: string, b: string): boolean {
 }
 
 async function hashFile(path: string, algorithms: readonly string[]): Promise<Map<string, string>> {
-  const hashes = algorithms.map((algorithm) => [algorithm, createHash(HASHES.find(([name]) => name === algorithm)?.[1] ?? 'sha256')] as const);
+  const hashes = algorithms.map(
+    (algorithm) => [algorithm, createHash(HASHES.find(([name]) => name === algorithm)?.[1] ?? 'sha256')] as const,
+  );
   const handle = await open(path, 'r');
   try {
     for await (const chunk of handle.createReadStream({ highWaterMark: 1024 * 1024 })) {
@@ -500,9 +535,9 @@ function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined):
         signal.removeEventListener('abort', onAbort);
         resolve(value);
       },
-      (error: unknown) => {
+      (error: Error) => {
         signal.removeEventListener('abort', onAbort);
-        reject(error as Error);
+        reject(error);
       },
     );
   });
@@ -546,7 +581,8 @@ function parseOptions(argv: readonly string[]): Options | 'help' | undefined {
   const parallel = Number(values.parallel);
   const retries = Number(values.retries);
   const digestWait = Number(values['digest-wait']);
-  if (!Number.isInteger(parallel) || parallel < 1 || parallel > 64) throw new FetchError('--parallel must be an integer from 1 to 64', EXIT.failed);
+  if (!Number.isInteger(parallel) || parallel < 1 || parallel > 64)
+    throw new FetchError('--parallel must be an integer from 1 to 64', EXIT.failed);
   if (!Number.isInteger(retries) || retries < 0) throw new FetchError('--retries must be a non-negative integer', EXIT.failed);
   if (!Number.isFinite(digestWait) || digestWait < 0) throw new FetchError('--digest-wait must be a number of seconds', EXIT.failed);
   let target: URL;

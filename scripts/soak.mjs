@@ -251,7 +251,8 @@ function verify(file, plan, response, stats) {
     stats.serverErrors += 1;
     throw new Mismatch(`${file.name}: ${status} for ${JSON.stringify(plan.headers)}`);
   }
-  if (headers.etag !== undefined && headers.etag !== file.etag) throw new Mismatch(`${file.name}: ETag ${headers.etag}, expected ${file.etag}`);
+  if (headers.etag !== undefined && headers.etag !== file.etag)
+    throw new Mismatch(`${file.name}: ETag ${headers.etag}, expected ${file.etag}`);
   if (plan.kind === 'not-modified') {
     if (status !== 304 || body.length !== 0) throw new Mismatch(`${file.name}: expected 304, got ${status}`);
     return;
@@ -259,7 +260,8 @@ function verify(file, plan, response, stats) {
   if (status === 200) {
     const requested = plan.kind === 'range' ? plan.ranges.reduce((sum, range) => sum + range.end - range.start + 1, 0) : 0;
     // A multi-range request asking for more than the whole file is answered with the whole file.
-    if (plan.kind === 'range' && !(plan.ranges.length > 1 && requested > file.size)) throw new Mismatch(`${file.name}: 200 for ${plan.headers.Range}`);
+    if (plan.kind === 'range' && !(plan.ranges.length > 1 && requested > file.size))
+      throw new Mismatch(`${file.name}: 200 for ${plan.headers.Range}`);
     if (!aborted && body.length !== file.size) throw new Mismatch(`${file.name}: 200 with ${body.length} of ${file.size} bytes`);
     compare(file, 0, body, stats);
     return;
@@ -275,7 +277,8 @@ function verify(file, plan, response, stats) {
     served = parts.map((part) => part.range);
   } else {
     const range = parseContentRange(headers['content-range'], file);
-    if (!aborted && body.length !== range.end - range.start + 1) throw new Mismatch(`${file.name}: 206 body of ${body.length} bytes for ${headers['content-range']}`);
+    if (!aborted && body.length !== range.end - range.start + 1)
+      throw new Mismatch(`${file.name}: 206 body of ${body.length} bytes for ${headers['content-range']}`);
     compare(file, range.start, body, stats);
     served = [range];
   }
@@ -366,7 +369,9 @@ try {
         if (response.aborted) stats.aborted += 1;
         verify(file, plan, response, stats);
       } catch (error) {
-        recordError(error instanceof Mismatch ? error.message : `${file.name} ${JSON.stringify(plan.headers)}: ${error.code ?? error.message}`);
+        recordError(
+          error instanceof Mismatch ? error.message : `${file.name} ${JSON.stringify(plan.headers)}: ${error.code ?? error.message}`,
+        );
       }
     }
   }
@@ -394,7 +399,13 @@ try {
     fdsEnd: end.fds,
     serverExit: exit,
   };
-  const passed = summary.corruptedBytes === 0 && summary.serverErrors === 0 && summary.errors === 0 && summary.fdsEnd <= summary.fdsStart && exit.code === 0 && summary.requests > 0;
+  const passed =
+    summary.corruptedBytes === 0 &&
+    summary.serverErrors === 0 &&
+    summary.errors === 0 &&
+    summary.fdsEnd <= summary.fdsStart &&
+    exit.code === 0 &&
+    summary.requests > 0;
   const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
   const lines = [
     `soak: ${summary.requests} requests in ${durationSeconds} s with ${clientCount} clients (${summary.multiRangeRequests} multi-range, ${summary.abortedDownloads} aborted on purpose)`,

@@ -15,12 +15,22 @@ describe('validateEnvironment', () => {
   });
 
   it('reads typed values and treats empty strings as unset', () => {
-    const env = validateEnvironment({ FILES_ROOT: `${folder}, ${folder}`, PORT: '8080', HOST: '', CONTENT_DISPOSITION: 'attachment', MAX_RANGES: '4' });
+    const env = validateEnvironment({
+      FILES_ROOT: `${folder}, ${folder}`,
+      PORT: '8080',
+      HOST: '',
+      CONTENT_DISPOSITION: 'attachment',
+      MAX_RANGES: '4',
+    });
     expect(env).toMatchObject({ PORT: 8080, HOST: '0.0.0.0', CONTENT_DISPOSITION: 'attachment', MAX_RANGES: 4 });
   });
 
   it('reads the digest settings', () => {
-    expect(validateEnvironment({ FILES_ROOT: folder })).toMatchObject({ DIGEST: 'on', DIGEST_PRECOMPUTE: 'false', DIGEST_CACHE_ENTRIES: 50_000 });
+    expect(validateEnvironment({ FILES_ROOT: folder })).toMatchObject({
+      DIGEST: 'on',
+      DIGEST_PRECOMPUTE: 'false',
+      DIGEST_CACHE_ENTRIES: 50_000,
+    });
     const env = validateEnvironment({ FILES_ROOT: folder, DIGEST: 'off', DIGEST_PRECOMPUTE: 'true', DIGEST_CACHE_ENTRIES: '12' });
     expect(env).toMatchObject({ DIGEST: 'off', DIGEST_PRECOMPUTE: 'true', DIGEST_CACHE_ENTRIES: 12 });
   });
@@ -41,7 +51,10 @@ describe('validateEnvironment', () => {
     [{ PORT: '3e3' }, /^Invalid configuration: PORT must be an integer/],
     [{ PORT: '80 ' }, /^Invalid configuration: PORT must be an integer/],
     [{ PORT: 'http' }, /^Invalid configuration: PORT must be an integer/],
-    [{ CONTENT_DISPOSITION: 'download' }, /^Invalid configuration: CONTENT_DISPOSITION must be "inline" or "attachment" \(got "download"\)$/],
+    [
+      { CONTENT_DISPOSITION: 'download' },
+      /^Invalid configuration: CONTENT_DISPOSITION must be "inline" or "attachment" \(got "download"\)$/,
+    ],
     [{ MAX_RANGES: '0' }, /^Invalid configuration: MAX_RANGES must be an integer between 1 and 1000/],
     [{ MAX_RANGES: '1.5' }, /^Invalid configuration: MAX_RANGES must be an integer/],
     [{ DIGEST: 'yes' }, /^Invalid configuration: DIGEST must be "on" or "off" \(got "yes"\)$/],
@@ -54,8 +67,14 @@ describe('validateEnvironment', () => {
     [{ WORKERS: '2.5' }, /^Invalid configuration: WORKERS must be "auto"/],
     [{ FILES_ROOT: '/definitely/not/here' }, /^Invalid configuration: FILES_ROOT folder does not exist: \/definitely\/not\/here$/],
     [{ FILES_ROOT: ' , ' }, /^Invalid configuration: FILES_ROOT must name at least one folder$/],
-    [{ LOG_LEVEL: 'loud' }, /^Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent \(got "loud"\)$/],
-    [{ SHUTDOWN_GRACE_MS: '-5' }, /^Invalid configuration: SHUTDOWN_GRACE_MS must be an integer number of milliseconds between 0 and 3600000/],
+    [
+      { LOG_LEVEL: 'loud' },
+      /^Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent \(got "loud"\)$/,
+    ],
+    [
+      { SHUTDOWN_GRACE_MS: '-5' },
+      /^Invalid configuration: SHUTDOWN_GRACE_MS must be an integer number of milliseconds between 0 and 3600000/,
+    ],
     [{ SHUTDOWN_GRACE_MS: '10s' }, /^Invalid configuration: SHUTDOWN_GRACE_MS must be an integer number of milliseconds/],
   ])('%j → %s', (overrides, message) => {
     const attempt = () => validateEnvironment({ FILES_ROOT: folder, ...overrides });
@@ -78,6 +97,9 @@ describe('validateEnvironment', () => {
 
   it('reads the operations settings', () => {
     expect(validateEnvironment({ FILES_ROOT: folder })).toMatchObject({ LOG_LEVEL: 'info', SHUTDOWN_GRACE_MS: 30_000 });
-    expect(validateEnvironment({ FILES_ROOT: folder, LOG_LEVEL: 'silent', SHUTDOWN_GRACE_MS: '0' })).toMatchObject({ LOG_LEVEL: 'silent', SHUTDOWN_GRACE_MS: 0 });
+    expect(validateEnvironment({ FILES_ROOT: folder, LOG_LEVEL: 'silent', SHUTDOWN_GRACE_MS: '0' })).toMatchObject({
+      LOG_LEVEL: 'silent',
+      SHUTDOWN_GRACE_MS: 0,
+    });
   });
 });

@@ -31,7 +31,10 @@ describe('hashFile', () => {
   it('hashes the whole file with every requested algorithm, across chunk boundaries', async () => {
     const bytes = randomBytes(100_003);
     const { path, identity } = write('whole.bin', bytes);
-    const outcome = await hashFile({ path, identity, algorithms: ['sha-256', 'sha-512'] }, { chunkBytes: 4096, now: settledClock(identity) });
+    const outcome = await hashFile(
+      { path, identity, algorithms: ['sha-256', 'sha-512'] },
+      { chunkBytes: 4096, now: settledClock(identity) },
+    );
     expect(digestsOf(outcome)).toEqual({
       'sha-256': createHash('sha256').update(bytes).digest('hex'),
       'sha-512': createHash('sha512').update(bytes).digest('hex'),

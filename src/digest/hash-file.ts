@@ -49,7 +49,10 @@ export async function hashFile(request: HashRequest, options: HashOptions = {}):
     if (!sameIdentity(before, request.identity)) return { kind: 'changed' };
     if (!isSettled(before, (options.now ?? nowNs)())) return { kind: 'unsettled' };
 
-    const hashes: Array<[DigestAlgorithm, Hash]> = request.algorithms.map((algorithm) => [algorithm, createHash(NODE_HASH_NAME[algorithm])]);
+    const hashes: Array<[DigestAlgorithm, Hash]> = request.algorithms.map((algorithm) => [
+      algorithm,
+      createHash(NODE_HASH_NAME[algorithm]),
+    ]);
     const buffer = Buffer.allocUnsafe(chunkBytes);
     let position = 0;
     for (;;) {

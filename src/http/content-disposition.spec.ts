@@ -5,7 +5,8 @@ import { type DispositionType, formatContentDisposition } from './content-dispos
 /** Independent oracle for toWellFormed: Node's UTF-8 encoder turns lone surrogates into U+FFFD. */
 const wellFormed = (s: string): string => Buffer.from(s, 'utf8').toString('utf8');
 
-const HEADER = /^(inline|attachment); filename="((?:[^"\\]|\\[\x20-\x7e])*)"(?:; filename\*=UTF-8''((?:[A-Za-z0-9!#$&+\-.^_`|~]|%[0-9A-F]{2})*))?$/;
+const HEADER =
+  /^(inline|attachment); filename="((?:[^"\\]|\\[\x20-\x7e])*)"(?:; filename\*=UTF-8''((?:[A-Za-z0-9!#$&+\-.^_`|~]|%[0-9A-F]{2})*))?$/;
 
 function parse(header: string): { type: string; filename: string; ext?: string } {
   const m = HEADER.exec(header);
@@ -23,11 +24,7 @@ describe('formatContentDisposition', () => {
     ['attachment', '100%.txt', 'attachment; filename="100%.txt"'], // '%' not followed by 2 hex digits
     ['attachment', '~!@#$^&()[]{}+=`|.txt', 'attachment; filename="~!@#$^&()[]{}+=`|.txt"'],
     // The spec example
-    [
-      'attachment',
-      '中文 文件.txt',
-      `attachment; filename="?? ??.txt"; filename*=UTF-8''%E4%B8%AD%E6%96%87%20%E6%96%87%E4%BB%B6.txt`,
-    ],
+    ['attachment', '中文 文件.txt', `attachment; filename="?? ??.txt"; filename*=UTF-8''%E4%B8%AD%E6%96%87%20%E6%96%87%E4%BB%B6.txt`],
     ['inline', 'résumé.pdf', `inline; filename="r?sum?.pdf"; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf`],
     // Latin-1 is NOT kept raw in the fallback (unlike jshttp's ISO-8859-1 fallback)
     ['attachment', 'ÿ', `attachment; filename="?"; filename*=UTF-8''%C3%BF`],
@@ -53,8 +50,12 @@ describe('formatContentDisposition', () => {
     ['attachment', '100%25.txt', `attachment; filename="100%25.txt"; filename*=UTF-8''100%2525.txt`],
     ['attachment', 'a%e9', `attachment; filename="a%e9"; filename*=UTF-8''a%25e9`],
     // attr-chars stay literal in filename*, everything else is encoded (uppercase hex)
-    ['attachment', "é!#$&+-.^_`|~", `attachment; filename="?!#$&+-.^_\`|~"; filename*=UTF-8''%C3%A9!#$&+-.^_\`|~`],
-    ['attachment', "é'()*,;=@[]{}/:?<>", `attachment; filename="?'()*,;=@[]{}/:?<>"; filename*=UTF-8''%C3%A9%27%28%29%2A%2C%3B%3D%40%5B%5D%7B%7D%2F%3A%3F%3C%3E`],
+    ['attachment', 'é!#$&+-.^_`|~', `attachment; filename="?!#$&+-.^_\`|~"; filename*=UTF-8''%C3%A9!#$&+-.^_\`|~`],
+    [
+      'attachment',
+      "é'()*,;=@[]{}/:?<>",
+      `attachment; filename="?'()*,;=@[]{}/:?<>"; filename*=UTF-8''%C3%A9%27%28%29%2A%2C%3B%3D%40%5B%5D%7B%7D%2F%3A%3F%3C%3E`,
+    ],
     ['attachment', 'éAZaz09', `attachment; filename="?AZaz09"; filename*=UTF-8''%C3%A9AZaz09`],
     // Empty name: just the type
     ['attachment', '', 'attachment'],

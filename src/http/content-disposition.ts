@@ -55,10 +55,7 @@ function encodeExtValue(wellFormed: string): string {
       out += pctByte(0xe0 | (cp >> 12)) + pctByte(0x80 | ((cp >> 6) & 0x3f)) + pctByte(0x80 | (cp & 0x3f));
     } else {
       out +=
-        pctByte(0xf0 | (cp >> 18)) +
-        pctByte(0x80 | ((cp >> 12) & 0x3f)) +
-        pctByte(0x80 | ((cp >> 6) & 0x3f)) +
-        pctByte(0x80 | (cp & 0x3f));
+        pctByte(0xf0 | (cp >> 18)) + pctByte(0x80 | ((cp >> 12) & 0x3f)) + pctByte(0x80 | ((cp >> 6) & 0x3f)) + pctByte(0x80 | (cp & 0x3f));
     }
   }
   return out;

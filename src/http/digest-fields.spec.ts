@@ -7,9 +7,12 @@ const helloSha512 = createHash('sha512').update('hello').digest();
 describe('formatDigestField', () => {
   it('writes a Structured Fields Dictionary of Byte Sequences (RFC 9530 §3)', () => {
     expect(formatDigestField([['sha-256', helloSha256]])).toBe(`sha-256=:${helloSha256.toString('base64')}:`);
-    expect(formatDigestField([['sha-512', helloSha512], ['sha-256', helloSha256]])).toBe(
-      `sha-512=:${helloSha512.toString('base64')}:, sha-256=:${helloSha256.toString('base64')}:`,
-    );
+    expect(
+      formatDigestField([
+        ['sha-512', helloSha512],
+        ['sha-256', helloSha256],
+      ]),
+    ).toBe(`sha-512=:${helloSha512.toString('base64')}:, sha-256=:${helloSha256.toString('base64')}:`);
   });
 
   it('matches the RFC 9530 §B example for {"hello": "world"}', () => {
@@ -53,7 +56,14 @@ describe('parseDigestField', () => {
 describe('parseWantDigest (RFC 9530 §4)', () => {
   it.each([
     ['sha-256=1', [['sha-256', 1]]],
-    ['sha-512=3, sha-256=10, unixsum=0', [['sha-512', 3], ['sha-256', 10], ['unixsum', 0]]],
+    [
+      'sha-512=3, sha-256=10, unixsum=0',
+      [
+        ['sha-512', 3],
+        ['sha-256', 10],
+        ['unixsum', 0],
+      ],
+    ],
     ['sha-256=0', [['sha-256', 0]]],
     ['sha-256=10;q=1', [['sha-256', 10]]], // parameters are allowed and ignored
     ['', []],

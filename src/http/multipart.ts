@@ -21,12 +21,7 @@ export interface MultipartLayout {
  * representation's Content-Type and its own Content-Range (§14.4). Pure: the caller streams
  * `header`, then the bytes of `range`, for each part, then `trailer`.
  */
-export function multipartLayout(
-  ranges: readonly ByteRange[],
-  size: number,
-  partContentType: string,
-  boundary: string,
-): MultipartLayout {
+export function multipartLayout(ranges: readonly ByteRange[], size: number, partContentType: string, boundary: string): MultipartLayout {
   const parts = ranges.map((range, index) => ({
     range,
     header: Buffer.from(
@@ -37,10 +32,7 @@ export function multipartLayout(
     ),
   }));
   const trailer = Buffer.from(`\r\n--${boundary}--\r\n`, 'latin1');
-  const contentLength = parts.reduce(
-    (total, part) => total + part.header.length + part.range.end - part.range.start + 1,
-    trailer.length,
-  );
+  const contentLength = parts.reduce((total, part) => total + part.header.length + part.range.end - part.range.start + 1, trailer.length);
   return { contentType: `multipart/byteranges; boundary=${boundary}`, parts, trailer, contentLength };
 }
 

@@ -1,14 +1,7 @@
 /**
  * Conditional requests: RFC 9110 §13.1 (fields) and §13.2.2 (evaluation order). Pure, no I/O.
  */
-import {
-  EntityTag,
-  parseETagList,
-  parseEntityTag,
-  parseHttpDate,
-  strongCompare,
-  weakCompare,
-} from './validators.js';
+import { EntityTag, parseETagList, parseEntityTag, parseHttpDate, strongCompare, weakCompare } from './validators.js';
 
 export interface RepresentationValidators {
   /** Strong ETag header value, e.g. '"1f-17a..."'. */
@@ -37,11 +30,7 @@ function wholeSecondsMs(ms: number): number {
   return Math.floor(ms / 1000) * 1000;
 }
 
-type ListField =
-  | { kind: 'absent' }
-  | { kind: 'malformed' }
-  | { kind: 'any' }
-  | { kind: 'tags'; tags: EntityTag[] };
+type ListField = { kind: 'absent' } | { kind: 'malformed' } | { kind: 'any' } | { kind: 'tags'; tags: EntityTag[] };
 
 /**
  * A field with no list elements ('' or ', ,') is treated as absent: it carries no condition
@@ -107,9 +96,7 @@ export function evaluatePreconditions(
   // Step 3: If-None-Match (§13.1.2) uses the WEAK comparison.
   const ifNoneMatch = readListField(headers.ifNoneMatch);
   if (ifNoneMatch.kind === 'any' || ifNoneMatch.kind === 'tags') {
-    const matched =
-      ifNoneMatch.kind === 'any' ||
-      (currentTag !== undefined && ifNoneMatch.tags.some((t) => weakCompare(t, currentTag)));
+    const matched = ifNoneMatch.kind === 'any' || (currentTag !== undefined && ifNoneMatch.tags.some((t) => weakCompare(t, currentTag)));
     if (matched) return isGetOrHead ? 'not-modified' : 'precondition-failed';
   } else if (isGetOrHead) {
     // Step 4: If-Modified-Since (§13.1.3), only when If-None-Match is absent (or ignored as malformed).
@@ -134,11 +121,7 @@ export function evaluatePreconditions(
  * - anything else → false.
  * The caller must only consult this when a Range header is present (§13.1.5: ignore If-Range otherwise).
  */
-export function ifRangeAllowsPartial(
-  ifRange: string | undefined,
-  current: RepresentationValidators,
-  nowMs: number,
-): boolean {
+export function ifRangeAllowsPartial(ifRange: string | undefined, current: RepresentationValidators, nowMs: number): boolean {
   if (ifRange === undefined) return true;
   const value = trimOWS(ifRange);
 

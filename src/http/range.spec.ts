@@ -315,8 +315,7 @@ interface GeneratedNumber {
 }
 
 type GeneratedSpec =
-  | { kind: 'int-range'; first: GeneratedNumber; last: GeneratedNumber | undefined }
-  | { kind: 'suffix-range'; length: GeneratedNumber };
+  { kind: 'int-range'; first: GeneratedNumber; last: GeneratedNumber | undefined } | { kind: 'suffix-range'; length: GeneratedNumber };
 
 function decimalArb(smallMax: number): fc.Arbitrary<GeneratedNumber> {
   const leadingZeros = fc.string({ unit: fc.constant('0'), maxLength: 3 });

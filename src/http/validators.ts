@@ -201,13 +201,7 @@ function toEpochMs(p: DateParts): number | undefined {
  * recent past year with the same last two digits. We pick the unique century for which the timestamp
  * is in (now + 50y - 100y, now + 50y].
  */
-function resolveTwoDigitYear(
-  yy: number,
-  month: number,
-  day: number,
-  secondsOfDay: number,
-  nowMs: number,
-): number {
+function resolveTwoDigitYear(yy: number, month: number, day: number, secondsOfDay: number, nowMs: number): number {
   const now = new Date(nowMs);
   const nowYear = now.getUTCFullYear();
   const limit = new Date(nowMs);

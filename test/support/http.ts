@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import type { Response } from 'supertest';
+import type { Server } from 'node:http';
 
 /** Collects any body as raw bytes, whatever its Content-Type. */
 function binary(response: Response, done: (error: Error | null, body: Buffer) => void): void {
@@ -17,16 +18,19 @@ export interface FetchOptions {
   headers?: Record<string, string>;
 }
 
+/** A supertest response whose body is always the raw bytes. */
+export type BufferResponse = Omit<Response, 'body'> & { body: Buffer };
+
 /** One request through supertest; the body is always a Buffer. */
-export async function fetchFrom(app: INestApplication, path: string, options: FetchOptions = {}): Promise<Response & { body: Buffer }> {
-  const agent = request(app.getHttpServer());
+export async function fetchFrom(app: INestApplication, path: string, options: FetchOptions = {}): Promise<BufferResponse> {
+  const agent = request(app.getHttpServer() as Server);
   const method = (options.method ?? 'GET').toLowerCase() as 'get' | 'head' | 'post' | 'put' | 'delete' | 'patch' | 'options';
   let pending = agent[method](path);
   for (const [name, value] of Object.entries(options.headers ?? {})) pending = pending.set(name, value);
   if (method !== 'head') pending = pending.buffer(true).parse(binary);
   const res = await pending;
-  if (!Buffer.isBuffer(res.body)) res.body = Buffer.alloc(0);
-  return res as Response & { body: Buffer };
+  const body: unknown = res.body;
+  return Object.assign(res, { body: Buffer.isBuffer(body) ? body : Buffer.alloc(0) });
 }
 
 export function json(res: { body: Buffer }): unknown {

@@ -19,7 +19,10 @@ export function parseMultipart(body: Buffer, contentType: string): ParsedPart[] 
     }
     const headerEnd = body.indexOf('\r\n\r\n', position);
     const headers: Record<string, string> = {};
-    for (const line of body.subarray(position + 2, headerEnd).toString('latin1').split('\r\n')) {
+    for (const line of body
+      .subarray(position + 2, headerEnd)
+      .toString('latin1')
+      .split('\r\n')) {
       const colon = line.indexOf(':');
       headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
     }

@@ -19,8 +19,8 @@ export function rawRequest(port: number, requestLine: string, headers: string[] 
     socket.on('end', () => {
       try {
         resolve(parseResponse(Buffer.concat(chunks)));
-      } catch (error) {
-        reject(error);
+      } catch (error: unknown) {
+        reject(error instanceof Error ? error : new Error(String(error)));
       }
     });
     socket.write(`${requestLine}\r\nHost: localhost\r\nConnection: close\r\n${headers.map((h) => `${h}\r\n`).join('')}\r\n`);

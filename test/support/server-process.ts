@@ -98,6 +98,8 @@ export function requireCommand(command: string, aptPackage: string): void {
   try {
     execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
   } catch {
-    throw new Error(`${command} is not installed: run \`apt-get update && apt-get install -y ${aptPackage}\` (the README's test command does this)`);
+    throw new Error(
+      `${command} is not installed: run \`apt-get update && apt-get install -y ${aptPackage}\` (the README's test command does this)`,
+    );
   }
 }

@@ -2,11 +2,11 @@ import type { INestApplication } from '@nestjs/common';
 import { spawnSync } from 'node:child_process';
 import { statSync, symlinkSync, utimesSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
-import { DigestService } from '../src/digest/digest.service.js';
-import { startApp } from './support/app.js';
-import { TempRoot } from './support/fixtures.js';
-import { fetchFrom, type FetchOptions } from './support/http.js';
-import { requireCommand, ServerProcess } from './support/server-process.js';
+import { DigestService } from '../../src/digest/digest.service.js';
+import { startApp } from '../support/app.js';
+import { TempRoot } from '../support/fixtures.js';
+import { fetchFrom, type FetchOptions } from '../support/http.js';
+import { requireCommand, ServerProcess } from '../support/server-process.js';
 
 function field(algorithm: 'sha256' | 'sha512', bytes: Buffer): string {
   return `${algorithm.replace('sha', 'sha-')}=:${createHash(algorithm).update(bytes).digest('base64')}:`;
@@ -184,7 +184,9 @@ describe('digest settings', () => {
   });
 
   it('DIGEST_PRECOMPUTE hashes every file under the roots at start-up, so the first request has it', async () => {
-    const files = ['a.txt', 'nested/b.txt', 'nested/deeper/c.txt'].map((name) => [name, root.write(`pre/${name}`, `content of ${name}`)] as const);
+    const files = ['a.txt', 'nested/b.txt', 'nested/deeper/c.txt'].map(
+      (name) => [name, root.write(`pre/${name}`, `content of ${name}`)] as const,
+    );
     root.write('pre/.hidden', 'not served, not hashed');
     const { app } = await startApp({ FILES_ROOT: root.resolve('pre'), DIGEST_PRECOMPUTE: 'true' });
     try {
@@ -234,7 +236,20 @@ describe('the compiled service (node dist/main.js)', () => {
       requireCommand('aria2c', 'aria2');
       const hex = Buffer.from(/sha-256=:([^:]+):/.exec(digest ?? '')?.[1] ?? '', 'base64').toString('hex');
       const aria2 = (checksum: string) =>
-        spawnSync('aria2c', ['-x4', '-s4', '-k1M', '--allow-overwrite=true', '--summary-interval=0', '-q', `--checksum=sha-256=${checksum}`, '-d', root.resolve('aria2'), '-o', 'out.bin', `${server.url}/compiled.bin`]);
+        spawnSync('aria2c', [
+          '-x4',
+          '-s4',
+          '-k1M',
+          '--allow-overwrite=true',
+          '--summary-interval=0',
+          '-q',
+          `--checksum=sha-256=${checksum}`,
+          '-d',
+          root.resolve('aria2'),
+          '-o',
+          'out.bin',
+          `${server.url}/compiled.bin`,
+        ]);
       expect(aria2(hex).status).toBe(0);
       expect(aria2('00'.repeat(32)).status).not.toBe(0); // aria2c does check: a wrong digest fails
     } finally {

@@ -1,23 +1,16 @@
 import type { INestApplication } from '@nestjs/common';
 import { renameSync } from 'node:fs';
 import { get, type IncomingMessage } from 'node:http';
-import { GracefulShutdown } from '../src/operations/graceful-shutdown.service.js';
-import { startApp } from './support/app.js';
-import { TempRoot } from './support/fixtures.js';
-import { fetchFrom, json } from './support/http.js';
+import { GracefulShutdown } from '../../src/operations/graceful-shutdown.service.js';
+import { startApp } from '../support/app.js';
+import { TempRoot } from '../support/fixtures.js';
+import { fetchFrom, json } from '../support/http.js';
+import { until } from '../support/wait.js';
 
 /** The value of one sample in Prometheus text format, e.g. `http_requests_total{method="GET",status="206"}`. */
 function sample(metrics: string, name: string): number {
   const line = metrics.split('\n').find((candidate) => candidate.startsWith(`${name} `));
   return line === undefined ? 0 : Number(line.slice(name.length + 1));
-}
-
-async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((done) => setTimeout(done, 25));
-  }
 }
 
 describe('health, readiness and metrics', () => {
@@ -108,7 +101,9 @@ describe('health, readiness and metrics', () => {
 
   it('shows an in-flight download and its open file handle, then counts it aborted when the client leaves', async () => {
     const abortedBefore = sample(await metrics(), 'http_downloads_aborted_total');
-    const response = await new Promise<IncomingMessage>((done, fail) => get({ host: '127.0.0.1', port, path: '/big.bin' }, done).on('error', fail));
+    const response = await new Promise<IncomingMessage>((done, fail) =>
+      get({ host: '127.0.0.1', port, path: '/big.bin' }, done).on('error', fail),
+    );
     response.pause(); // a slow client: the server blocks on backpressure with the file open
     await until(async () => {
       const now = await metrics();

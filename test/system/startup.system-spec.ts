@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { TempRoot } from './support/fixtures.js';
-import { ServerProcess } from './support/server-process.js';
+import { TempRoot } from '../support/fixtures.js';
+import { ServerProcess } from '../support/server-process.js';
 
 /** The compiled service as production starts it: `node dist/main.js`. */
 describe('start-up configuration', () => {
@@ -20,7 +20,11 @@ describe('start-up configuration', () => {
   test.each<[string, Record<string, string>, RegExp]>([
     ['a missing root', { FILES_ROOT: '/no/such/folder' }, /^Invalid configuration: FILES_ROOT folder does not exist: \/no\/such\/folder$/],
     ['a port out of range', { PORT: '99999' }, /^Invalid configuration: PORT must be an integer between 0 and 65535 \(got "99999"\)$/],
-    ['an unknown disposition', { CONTENT_DISPOSITION: 'maybe' }, /^Invalid configuration: CONTENT_DISPOSITION must be "inline" or "attachment"/],
+    [
+      'an unknown disposition',
+      { CONTENT_DISPOSITION: 'maybe' },
+      /^Invalid configuration: CONTENT_DISPOSITION must be "inline" or "attachment"/,
+    ],
   ])('exits non-zero with one clear line for %s', (_name, env, message) => {
     const { status, stderr } = start(env);
     expect(status).toBe(1);

@@ -1,6 +1,7 @@
 import { get } from 'node:http';
-import { TempRoot } from './support/fixtures.js';
-import { ServerProcess } from './support/server-process.js';
+import { TempRoot } from '../support/fixtures.js';
+import { ServerProcess } from '../support/server-process.js';
+import { until } from '../support/wait.js';
 
 interface LogLine {
   level: number;
@@ -16,14 +17,6 @@ function logLines(server: ServerProcess): LogLine[] {
     .map((line) => JSON.parse(line) as LogLine);
 }
 
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((done) => setTimeout(done, 25));
-  }
-}
-
 describe('structured access logs', () => {
   const root = new TempRoot();
   let server: ServerProcess;
@@ -32,7 +25,10 @@ describe('structured access logs', () => {
   beforeAll(async () => {
     root.write('hello.txt', 'hello access log\n');
     root.writeRandom('big.bin', 16 * 1024 * 1024);
-    [server, quiet] = await Promise.all([ServerProcess.start({ FILES_ROOT: root.path, LOG_LEVEL: 'info' }), ServerProcess.start({ FILES_ROOT: root.path, LOG_LEVEL: 'warn' })]);
+    [server, quiet] = await Promise.all([
+      ServerProcess.start({ FILES_ROOT: root.path, LOG_LEVEL: 'info' }),
+      ServerProcess.start({ FILES_ROOT: root.path, LOG_LEVEL: 'warn' }),
+    ]);
   });
 
   afterAll(async () => {
@@ -54,7 +50,14 @@ describe('structured access logs', () => {
     expect({ level, msg, pid }).toEqual({ level: 30, msg: 'request', pid: server.child.pid });
     expect(typeof time).toBe('number');
     expect(Object.keys(fields).sort()).toEqual(['aborted', 'bytesSent', 'durationMs', 'method', 'path', 'range', 'requestId', 'status']);
-    expect(fields).toMatchObject({ method: 'GET', path: '/hello.txt', status: 206, range: 'bytes=0-4', aborted: false, requestId: 'test-range-1' });
+    expect(fields).toMatchObject({
+      method: 'GET',
+      path: '/hello.txt',
+      status: 206,
+      range: 'bytes=0-4',
+      aborted: false,
+      requestId: 'test-range-1',
+    });
     // Status line and headers plus the 5 body bytes.
     expect(fields['bytesSent']).toBeGreaterThan(5);
     expect(fields['bytesSent']).toBeLessThan(1024);
@@ -72,16 +75,19 @@ describe('structured access logs', () => {
 
   it('marks a download the client abandoned as aborted, with the bytes actually sent', async () => {
     await new Promise<void>((done, fail) => {
-      const request = get({ host: '127.0.0.1', port: server.port, path: '/big.bin', headers: { 'X-Request-Id': 'test-abort-1' } }, (res) => {
-        let received = 0;
-        res.on('data', (chunk: Buffer) => {
-          received += chunk.length;
-          if (received >= 1024 * 1024) {
-            request.destroy();
-            done();
-          }
-        });
-      });
+      const request = get(
+        { host: '127.0.0.1', port: server.port, path: '/big.bin', headers: { 'X-Request-Id': 'test-abort-1' } },
+        (res) => {
+          let received = 0;
+          res.on('data', (chunk: Buffer) => {
+            received += chunk.length;
+            if (received >= 1024 * 1024) {
+              request.destroy();
+              done();
+            }
+          });
+        },
+      );
       request.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? undefined : fail(error)));
     });
     await until(() => accessLine(server, 'test-abort-1') !== undefined, 'the access line');

@@ -1,11 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
 import { mkdirSync, readdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { startApp } from './support/app.js';
-import { TempRoot } from './support/fixtures.js';
-import { fetchFrom, json } from './support/http.js';
-import { parseMultipart } from './support/multipart.js';
-import { rawRequest } from './support/raw-http.js';
+import { startApp } from '../support/app.js';
+import { TempRoot } from '../support/fixtures.js';
+import { fetchFrom, json } from '../support/http.js';
+import { parseMultipart } from '../support/multipart.js';
+import { rawRequest } from '../support/raw-http.js';
 
 const STRONG_ETAG = /^"[0-9a-f]+-[0-9a-f]+"$/;
 

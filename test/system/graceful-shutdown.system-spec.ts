@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { sha256, TempRoot } from './support/fixtures.js';
-import { requireCommand, ServerProcess } from './support/server-process.js';
+import { sha256, TempRoot } from '../support/fixtures.js';
+import { requireCommand, ServerProcess } from '../support/server-process.js';
 
 interface Exit {
   code: number | null;

@@ -2,8 +2,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { TempRoot } from './support/fixtures.js';
-import { requireCommand, ServerProcess } from './support/server-process.js';
+import { TempRoot } from '../support/fixtures.js';
+import { requireCommand, ServerProcess } from '../support/server-process.js';
 
 /** One stage of the Dockerfile: its instructions, continuation lines joined, comments dropped. */
 interface Stage {
@@ -107,7 +107,12 @@ describe('container deployment', () => {
       expect((await fetch(`${server.url}/.readyz`)).status).toBe(200);
 
       const healthcheck = execForm(argsOf(runtime, 'HEALTHCHECK')[0]);
-      const probe = () => spawnSync(healthcheck[0], healthcheck.slice(1), { cwd: app, env: { ...env, HOST: '127.0.0.1', PORT: String(server?.port) }, timeout: 20_000 });
+      const probe = () =>
+        spawnSync(healthcheck[0], healthcheck.slice(1), {
+          cwd: app,
+          env: { ...env, HOST: '127.0.0.1', PORT: String(server?.port) },
+          timeout: 20_000,
+        });
       expect(probe().status).toBe(0);
       await server.stop();
       expect(server.child.exitCode).toBe(0);
@@ -124,7 +129,10 @@ describe('container deployment', () => {
     // `config` only reads and validates; it needs no Docker engine.
     execFileSync('docker-compose', ['config', '-q'], { stdio: 'pipe' });
     const resolved = execFileSync('docker-compose', ['--env-file', '.env.example', 'config'], { encoding: 'utf8' });
-    expect(execFileSync('docker-compose', ['config', '--services'], { encoding: 'utf8' }).trim().split('\n').sort()).toEqual(['app', 'proxy']);
+    expect(execFileSync('docker-compose', ['config', '--services'], { encoding: 'utf8' }).trim().split('\n').sort()).toEqual([
+      'app',
+      'proxy',
+    ]);
     expect(resolved).toMatch(/read_only: true\n\s+source: \S+\/files\n\s+target: \/srv\/files/);
     expect(resolved).toMatch(/restart: unless-stopped/);
     expect(resolved).toMatch(/- dist\/healthcheck\.js/);
@@ -144,7 +152,12 @@ describe('container deployment', () => {
  * `npm ls --omit=dev` lists, copied without its own nested node_modules (those are listed too).
  */
 function copyProductionDependencies(destination: string): void {
-  const listed = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n');
+  const listed = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  })
+    .trim()
+    .split('\n');
   const repo = resolve('.');
   for (const path of listed) {
     if (path === repo || !existsSync(path)) continue;

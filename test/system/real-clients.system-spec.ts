@@ -2,8 +2,8 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { sha256, TempRoot } from './support/fixtures.js';
-import { requireCommand, ServerProcess } from './support/server-process.js';
+import { sha256, TempRoot } from '../support/fixtures.js';
+import { requireCommand, ServerProcess } from '../support/server-process.js';
 
 /**
  * Real download clients against the compiled service running as its own process: each
@@ -97,7 +97,20 @@ describe('real clients', () => {
     const folder = join(downloads.path, 'aria2');
     const result = spawnSync(
       'aria2c',
-      ['-x8', '-s8', '-k1M', '--file-allocation=none', '--allow-overwrite=true', '--summary-interval=0', '-q', '-d', folder, '-o', 'large.iso', `${server.url}/large.iso`],
+      [
+        '-x8',
+        '-s8',
+        '-k1M',
+        '--file-allocation=none',
+        '--allow-overwrite=true',
+        '--summary-interval=0',
+        '-q',
+        '-d',
+        folder,
+        '-o',
+        'large.iso',
+        `${server.url}/large.iso`,
+      ],
       { encoding: 'utf8' },
     );
     expect(result.status).toBe(0);
@@ -109,13 +122,40 @@ describe('real clients', () => {
     const target = join(folder, 'large.iso');
     const first = spawnSync(
       'aria2c',
-      ['-x8', '-s8', '-k1M', '--max-overall-download-limit=8M', '--file-allocation=none', '--stop=1', '--summary-interval=0', '-q', '-d', folder, '-o', 'large.iso', `${server.url}/large.iso`],
+      [
+        '-x8',
+        '-s8',
+        '-k1M',
+        '--max-overall-download-limit=8M',
+        '--file-allocation=none',
+        '--stop=1',
+        '--summary-interval=0',
+        '-q',
+        '-d',
+        folder,
+        '-o',
+        'large.iso',
+        `${server.url}/large.iso`,
+      ],
       { encoding: 'utf8' },
     );
     expect(first.status).not.toBe(0); // stopped after a second, with its .aria2 control file
     const resumed = spawnSync(
       'aria2c',
-      ['-c', '-x8', '-s8', '-k1M', '--file-allocation=none', '--summary-interval=0', '-q', '-d', folder, '-o', 'large.iso', `${server.url}/large.iso`],
+      [
+        '-c',
+        '-x8',
+        '-s8',
+        '-k1M',
+        '--file-allocation=none',
+        '--summary-interval=0',
+        '-q',
+        '-d',
+        folder,
+        '-o',
+        'large.iso',
+        `${server.url}/large.iso`,
+      ],
       { encoding: 'utf8' },
     );
     expect(resumed.status).toBe(0);
@@ -125,15 +165,17 @@ describe('real clients', () => {
   it('returns to its baseline of file descriptors after many aborted downloads', async () => {
     const baseline = server.openDescriptors();
     await Promise.all(
-      Array.from({ length: 50 }, (_, i) =>
-        new Promise<void>((done) => {
-          const req = request(`${server.url}/large.iso`, { headers: i % 2 ? { Range: `bytes=${i * 1000}-` } : {} }, (res) => {
-            res.once('data', () => req.destroy());
-          });
-          req.on('error', () => undefined);
-          req.on('close', () => done());
-          req.end();
-        }),
+      Array.from(
+        { length: 50 },
+        (_, i) =>
+          new Promise<void>((done) => {
+            const req = request(`${server.url}/large.iso`, { headers: i % 2 ? { Range: `bytes=${i * 1000}-` } : {} }, (res) => {
+              res.once('data', () => req.destroy());
+            });
+            req.on('error', () => undefined);
+            req.on('close', () => done());
+            req.end();
+          }),
       ),
     );
     const deadline = Date.now() + 10_000;

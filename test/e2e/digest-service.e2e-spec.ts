@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
-import { AppConfig } from '../src/config/app-config.js';
-import { DigestService, type FileVersion } from '../src/digest/digest.service.js';
-import { isSettled, nowNs } from '../src/digest/file-identity.js';
-import { TempRoot } from './support/fixtures.js';
+import { AppConfig } from '../../src/config/app-config.js';
+import { DigestService, type FileVersion } from '../../src/digest/digest.service.js';
+import { isSettled, nowNs } from '../../src/digest/file-identity.js';
+import { TempRoot } from '../support/fixtures.js';
 
 /** DigestService on its own, with its real worker thread (from dist: `npm test` builds first). */
 describe('DigestService', () => {
@@ -22,7 +22,9 @@ describe('DigestService', () => {
   }
 
   beforeEach(() => {
-    service = new DigestService(new AppConfig([root.path], 0, '127.0.0.1', 'inline', 16, { enabled: true, precompute: false, cacheEntries: 3 }));
+    service = new DigestService(
+      new AppConfig([root.path], 0, '127.0.0.1', 'inline', 16, { enabled: true, precompute: false, cacheEntries: 3 }),
+    );
   });
 
   afterEach(() => service.onModuleDestroy());
@@ -69,7 +71,9 @@ describe('DigestService', () => {
   });
 
   it('never hashes when DIGEST=off', async () => {
-    const off = new DigestService(new AppConfig([root.path], 0, '127.0.0.1', 'inline', 16, { enabled: false, precompute: false, cacheEntries: 3 }));
+    const off = new DigestService(
+      new AppConfig([root.path], 0, '127.0.0.1', 'inline', 16, { enabled: false, precompute: false, cacheEntries: 3 }),
+    );
     root.write('off.txt', 'off');
     expect(off.reprDigest(await settledVersionOf('off.txt'), undefined)).toBeUndefined();
     await off.whenIdle();

@@ -2,8 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { get, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
-import { sha256, TempRoot } from './support/fixtures.js';
-import { freePort, requireCommand, ServerProcess } from './support/server-process.js';
+import { sha256, TempRoot } from '../support/fixtures.js';
+import { freePort, requireCommand, ServerProcess } from '../support/server-process.js';
+import { until } from '../support/wait.js';
 
 const INSTANCES = 3;
 
@@ -59,14 +60,6 @@ function instancesThatLogged(servers: ServerProcess[], requestId: string): numbe
   return servers.flatMap((server, index) => (server.logs.includes(`"requestId":"${requestId}"`) ? [index + 1] : []));
 }
 
-async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((done) => setTimeout(done, 50));
-  }
-}
-
 /**
  * Several replicas over one shared folder behind a round-robin load balancer (HAProxy, a Debian
  * package, on loopback): a download interrupted on one instance resumes byte-exactly on another.
@@ -82,18 +75,23 @@ describe('scale-out behind HAProxy', () => {
   beforeAll(async () => {
     requireCommand('haproxy', 'haproxy');
     file = root.writeRandom('large.bin', 24 * 1024 * 1024 + 333);
-    for (let index = 0; index < INSTANCES; index += 1) servers.push(await ServerProcess.start({ FILES_ROOT: root.path, LOG_LEVEL: 'info' }));
+    for (let index = 0; index < INSTANCES; index += 1)
+      servers.push(await ServerProcess.start({ FILES_ROOT: root.path, LOG_LEVEL: 'info' }));
     proxyPort = await freePort();
     const config = join(work.path, 'haproxy.cfg');
     writeFileSync(config, haproxyConfig(proxyPort, servers));
     haproxy = spawn('haproxy', ['-db', '-f', config], { stdio: ['ignore', 'ignore', 'ignore'] });
-    await until(async () => {
-      try {
-        return (await fetch(`http://127.0.0.1:${proxyPort}/.healthz`)).status === 200;
-      } catch {
-        return false;
-      }
-    }, 'HAProxy to listen');
+    await until(
+      async () => {
+        try {
+          return (await fetch(`http://127.0.0.1:${proxyPort}/.healthz`)).status === 200;
+        } catch {
+          return false;
+        }
+      },
+      'HAProxy to listen',
+      { timeoutMs: 30_000 },
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -143,7 +141,11 @@ describe('scale-out behind HAProxy', () => {
     expect(firstServer).toMatch(/^instance[1-3]$/);
     expect(resumedServer).toMatch(/^instance[1-3]$/);
     expect(resumedServer).not.toBe(firstServer);
-    await until(() => instancesThatLogged(servers, 'scale-resume').length === 1 && instancesThatLogged(servers, 'scale-first').length === 1, 'the access lines');
+    await until(
+      () => instancesThatLogged(servers, 'scale-resume').length === 1 && instancesThatLogged(servers, 'scale-first').length === 1,
+      'the access lines',
+      { timeoutMs: 30_000 },
+    );
     expect(instancesThatLogged(servers, 'scale-first')).toEqual([Number(String(firstServer).slice(-1))]);
     expect(instancesThatLogged(servers, 'scale-resume')).toEqual([Number(String(resumedServer).slice(-1))]);
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { TempRoot } from './support/fixtures.js';
-import { ServerProcess } from './support/server-process.js';
+import { TempRoot } from '../support/fixtures.js';
+import { ServerProcess } from '../support/server-process.js';
 
 /** Child process ids of `pid`, from /proc. */
 function childrenOf(pid: number): number[] {
@@ -50,26 +50,36 @@ describe('WORKERS: several processes behind one port (node:cluster)', () => {
     root.cleanup();
   }, SLOW);
 
-  it('starts the number of workers asked for, each serving files and ranges correctly', async () => {
-    const pid = server.child.pid as number;
-    const deadline = Date.now() + 30_000;
-    while (childrenOf(pid).length < 3 && Date.now() < deadline) await new Promise((done) => setTimeout(done, 100));
-    expect(childrenOf(pid)).toHaveLength(3);
+  it(
+    'starts the number of workers asked for, each serving files and ranges correctly',
+    async () => {
+      const pid = server.child.pid as number;
+      const deadline = Date.now() + 30_000;
+      while (childrenOf(pid).length < 3 && Date.now() < deadline) await new Promise((done) => setTimeout(done, 100));
+      expect(childrenOf(pid)).toHaveLength(3);
 
-    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => get(server, '/data.bin', i % 2 ? { Range: `bytes=${i * 1000}-${i * 1000 + 99}` } : {})));
-    answers.forEach((answer, i) => {
-      expect(answer.status).toBe(i % 2 ? 206 : 200);
-      expect(answer.body.equals(i % 2 ? bytes.subarray(i * 1000, i * 1000 + 100) : bytes)).toBe(true);
-    });
-  }, SLOW);
+      const answers = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => get(server, '/data.bin', i % 2 ? { Range: `bytes=${i * 1000}-${i * 1000 + 99}` } : {})),
+      );
+      answers.forEach((answer, i) => {
+        expect(answer.status).toBe(i % 2 ? 206 : 200);
+        expect(answer.body.equals(i % 2 ? bytes.subarray(i * 1000, i * 1000 + 100) : bytes)).toBe(true);
+      });
+    },
+    SLOW,
+  );
 
-  it('stops every worker when the primary is told to stop', async () => {
-    const workers = childrenOf(server.child.pid as number);
-    expect(workers.length).toBeGreaterThan(0);
-    await server.stop();
-    expect(server.child.exitCode).toBe(0);
-    const deadline = Date.now() + 10_000;
-    while (workers.some(isAlive) && Date.now() < deadline) await new Promise((done) => setTimeout(done, 100));
-    expect(workers.filter(isAlive)).toEqual([]);
-  }, SLOW);
+  it(
+    'stops every worker when the primary is told to stop',
+    async () => {
+      const workers = childrenOf(server.child.pid as number);
+      expect(workers.length).toBeGreaterThan(0);
+      await server.stop();
+      expect(server.child.exitCode).toBe(0);
+      const deadline = Date.now() + 10_000;
+      while (workers.some(isAlive) && Date.now() < deadline) await new Promise((done) => setTimeout(done, 100));
+      expect(workers.filter(isAlive)).toEqual([]);
+    },
+    SLOW,
+  );
 });
