@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { EnvironmentVariables, validateEnvironment } from './config/environment.js';
 import { SettingsModule } from './config/settings.module.js';
+import { AccessModule } from './access/access.module.js';
 import { FilesModule } from './files/files.module.js';
 import { OperationsModule } from './operations/operations.module.js';
 import { FloorController, floorRouteEnabled } from './bench/floor.controller.js';
@@ -21,9 +22,13 @@ export class AppModule {
       validate: (raw) => (env = validateEnvironment({ ...raw, ...overrides })),
     });
     if (env === undefined) throw new Error('ConfigModule did not run the validation');
-    // Registered before FilesModule's catch-all route: OperationsModule's dot-paths, and the bench
+    // Registered before FilesModule's catch-all route: OperationsModule's and AccessModule's dot-paths, and the bench
     // floor route when enabled.
     const controllers = floorRouteEnabled(overrides) ? [FloorController] : [];
-    return { module: AppModule, imports: [config, SettingsModule.forEnvironment(env), OperationsModule, FilesModule], controllers };
+    return {
+      module: AppModule,
+      imports: [config, SettingsModule.forEnvironment(env), OperationsModule, AccessModule, FilesModule],
+      controllers,
+    };
   }
 }

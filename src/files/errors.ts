@@ -7,6 +7,8 @@ export abstract class DownloadError extends Error {
   abstract readonly status: number;
   /** Extra response headers the status needs (Allow for 405, Content-Range for 416). */
   readonly headers: Readonly<Record<string, string>> = {};
+  /** A machine-readable cause, sent as the body's `reason` (403: bad-signature, expired...). */
+  readonly reason?: string;
 }
 
 /** The request path is malformed or tries to leave the roots (`..`, encoded slashes, NUL...). */

@@ -1,7 +1,8 @@
-import { All, Controller, Get, Req, Res, StreamableFile } from '@nestjs/common';
+import { All, Controller, Get, Req, Res, StreamableFile, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { FileAccessGuard } from '../access/file-access.guard.js';
 import { AppConfig } from '../config/app-config.js';
 import { DigestService } from '../digest/digest.service.js';
 import { multipartLayout, contentRange } from '../http/multipart.js';
@@ -25,6 +26,7 @@ const FILE_ROUTES = ['/', '*path'];
  * preconditions (§13.2.2), work out the ranges (§14), write the headers, stream the bytes.
  */
 @Controller()
+@UseGuards(FileAccessGuard) // decides access (400/401/403/429) before anything is opened
 export class FilesController {
   constructor(
     private readonly storage: FileStorageService,

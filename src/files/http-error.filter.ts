@@ -9,6 +9,7 @@ export interface ErrorBody {
   statusCode: number;
   error: string;
   message: string;
+  reason?: string;
 }
 
 /**
@@ -21,7 +22,7 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
-    const { status, message, headers } = this.describe(exception);
+    const { status, message, headers, reason } = this.describe(exception);
     if (response.headersSent) {
       // Mid-body failure: ending normally would make a truncated file look complete.
       response.destroy();
@@ -31,12 +32,13 @@ export class HttpErrorFilter implements ExceptionFilter {
     for (const digestField of DIGEST_FIELDS) response.removeHeader(digestField);
     for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
     const body: ErrorBody = { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message };
+    if (reason !== undefined) body.reason = reason;
     response.status(status).json(body);
   }
 
-  private describe(exception: unknown): { status: number; message: string; headers: Readonly<Record<string, string>> } {
+  private describe(exception: unknown): { status: number; message: string; headers: Readonly<Record<string, string>>; reason?: string } {
     if (exception instanceof DownloadError) {
-      return { status: exception.status, message: exception.message, headers: exception.headers };
+      return { status: exception.status, message: exception.message, headers: exception.headers, reason: exception.reason };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();

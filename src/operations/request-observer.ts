@@ -3,6 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
+import { accessLogFields } from '../access/access-log.js';
 import { MetricsService } from './metrics.service.js';
 import { OPERATIONS_PATHS } from './operations-paths.js';
 
@@ -21,6 +22,10 @@ export interface AccessLogEntry {
   durationMs: number;
   aborted: boolean;
   requestId: string;
+  /** `public`, `link:KEYID`, `token:NAME`, or `none` when refused; never a signature or token. */
+  auth: string;
+  /** Why the credentials were refused (bad-signature, expired, ...), else null. */
+  authDenied: string | null;
 }
 
 /**
@@ -61,6 +66,7 @@ export class RequestObserver {
         durationMs: Math.round((performance.now() - started) * 1000) / 1000,
         aborted: wasAborted(res, body.count),
         requestId,
+        ...accessLogFields(req),
       };
       if (operational) {
         // Probes and scrapes every few seconds would drown the access log.
