@@ -29,6 +29,14 @@ export interface MintedLink {
 
 export const DEFAULT_TTL_SECONDS = 3600;
 
+const UNITS: Readonly<Record<string, number>> = { '': 1, s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** `3600`, `90s`, `30m`, `1h`, `7d` → seconds (`npm run sign -- --ttl`); undefined when it is none of those. */
+export function parseTtl(text: string): number | undefined {
+  const match = /^([1-9][0-9]{0,9})([smhd]?)$/.exec(text);
+  return match === null ? undefined : Number(match[1]) * UNITS[match[2]];
+}
+
 /** 400: the link asked for cannot be made; the message names the field. */
 export class LinkRequestError extends DownloadError {
   readonly status = 400;
