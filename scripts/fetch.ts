@@ -33,10 +33,11 @@ options:
   -h, --help
 
 exit codes: 0 downloaded and verified (or unverifiable, with a warning), 1 usage or HTTP error,
-2 interrupted (run again to resume), 3 digest mismatch, 4 no digest with --require-digest`;
+2 interrupted (run again to resume), 3 digest mismatch, 4 no digest with --require-digest,
+5 the signed link expired (run again with a new link to the same file: the download resumes)`;
 
 /** Exit codes, also used by the tests. */
-const EXIT = { ok: 0, failed: 1, interrupted: 2, mismatch: 3, noDigest: 4 } as const;
+const EXIT = { ok: 0, failed: 1, interrupted: 2, mismatch: 3, noDigest: 4, expired: 5 } as const;
 
 /** Algorithms we can check, strongest first (RFC 9530 §7.2 registry names). */
 const HASHES: ReadonlyArray<readonly [string, string]> = [
@@ -156,7 +157,8 @@ class Download {
     this.restartWith = undefined;
     if (newVersion === undefined && this.options.parallel > 1) {
       const head = await this.request('HEAD', {});
-      if (head.status !== 200) throw httpError(head);
+      // A HEAD refusal has no body to say why: ask the same with GET for it.
+      if (head.status !== 200) throw await httpError(head.status === 403 ? await this.request('GET', { Range: 'bytes=0-0' }) : head);
       const size = contentLength(head);
       const validator = validatorsOf(head);
       if (
@@ -180,10 +182,7 @@ class Download {
       this.log('the server does not allow parallel ranges here; downloading in one piece');
     }
     const response = newVersion ?? (await this.request('GET', {}));
-    if (response.status !== 200) {
-      await discardBody(response);
-      throw httpError(response);
-    }
+    if (response.status !== 200) throw await httpError(response);
     let state: PartState;
     try {
       state = await this.adopt(response);
@@ -251,10 +250,7 @@ class Download {
       await discardBody(response);
       throw new VersionChanged('200 instead of 206 for If-Range');
     }
-    if (response.status !== 206) {
-      await discardBody(response);
-      throw httpError(response);
-    }
+    if (response.status !== 206) throw await httpError(response);
     const range = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(response.headers.get('content-range') ?? '');
     if (!range || Number(range[1]) !== from || Number(range[2]) > segment.end) {
       await discardBody(response);
@@ -408,7 +404,7 @@ class Download {
     if (!existsSync(this.partPath) || !existsSync(this.statePath)) return undefined;
     try {
       const state = JSON.parse(await readFile(this.statePath, 'utf8')) as PartState;
-      if (state.url !== this.options.url || !Array.isArray(state.segments) || typeof state.size !== 'number') return undefined;
+      if (!sameResource(state.url, this.options.url) || !Array.isArray(state.segments) || typeof state.size !== 'number') return undefined;
       if (state.etag === undefined && state.lastModified === undefined) return undefined; // nothing to resume safely against
       return state;
     } catch {
@@ -548,8 +544,46 @@ async function discardBody(response: Response): Promise<void> {
   if (response.body !== null && !response.bodyUsed) await response.body.cancel().catch(() => undefined);
 }
 
-function httpError(response: Response): FetchError {
-  return new FetchError(`HTTP ${response.status} ${response.statusText} for ${response.url}`, EXIT.failed);
+/** Reads the JSON error body's `reason` (403 of a signed link, 412 of a pinned one) and says what it means. */
+async function httpError(response: Response): Promise<FetchError> {
+  let reason: unknown;
+  try {
+    reason = (JSON.parse(await response.text()) as { reason?: unknown }).reason;
+  } catch {
+    await discardBody(response);
+  }
+  const status = `HTTP ${response.status} ${response.statusText}${typeof reason === 'string' ? `, reason: ${reason}` : ''}`;
+  if (response.status === 403 && reason === 'expired') {
+    return new FetchError(
+      `the link has EXPIRED (${status}). Get a new link to the same file and run again with it: what was downloaded so far is kept and resumed`,
+      EXIT.expired,
+    );
+  }
+  if (response.status === 412 && reason === 'changed') {
+    return new FetchError(
+      `the link is pinned to a version of the file that is no longer on the server (${status}); get a new link`,
+      EXIT.failed,
+    );
+  }
+  return new FetchError(`${status} for ${urlWithoutSignature(response.url)}`, EXIT.failed);
+}
+
+/** Signed-link parameters that change whenever a link is made again for the same file. */
+const LINK_CREDENTIALS = ['exp', 'kid', 'sig'];
+
+/** The URL without exp, kid and sig: a new link to the same file resumes the same download. */
+function urlWithoutSignature(url: string): string {
+  const parsed = new URL(url);
+  for (const name of LINK_CREDENTIALS) parsed.searchParams.delete(name);
+  return parsed.href;
+}
+
+function sameResource(a: string, b: string): boolean {
+  try {
+    return urlWithoutSignature(a) === urlWithoutSignature(b);
+  } catch {
+    return false;
+  }
 }
 
 function isAbort(error: unknown): boolean {

@@ -49,7 +49,18 @@ describe('structured access logs', () => {
     const { level, time, pid, msg, ...fields } = line;
     expect({ level, msg, pid }).toEqual({ level: 30, msg: 'request', pid: server.child.pid });
     expect(typeof time).toBe('number');
-    expect(Object.keys(fields).sort()).toEqual(['aborted', 'bytesSent', 'durationMs', 'method', 'path', 'range', 'requestId', 'status']);
+    expect(Object.keys(fields).sort()).toEqual([
+      'aborted',
+      'auth',
+      'authDenied',
+      'bytesSent',
+      'durationMs',
+      'method',
+      'path',
+      'range',
+      'requestId',
+      'status',
+    ]);
     expect(fields).toMatchObject({
       method: 'GET',
       path: '/hello.txt',
@@ -57,6 +68,8 @@ describe('structured access logs', () => {
       range: 'bytes=0-4',
       aborted: false,
       requestId: 'test-range-1',
+      auth: 'public',
+      authDenied: null,
     });
     // Status line and headers plus the 5 body bytes.
     expect(fields['bytesSent']).toBeGreaterThan(5);
