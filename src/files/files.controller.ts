@@ -15,7 +15,9 @@ import {
   PreconditionFailedError,
   RangeNotSatisfiableError,
 } from './errors.js';
-import { FileStorageService, type OpenFile } from './file-storage.service.js';
+import { FileStorageService } from './file-storage.service.js';
+import { modifiedMs } from './file-version.js';
+import type { OpenFile } from './open-file.js';
 import { RangeService } from './range.service.js';
 
 const FILE_ROUTES = ['/', '*path'];
@@ -34,14 +36,14 @@ export class FilesController {
   ) {}
 
   @Get(FILE_ROUTES)
-  async download(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<StreamableFile> {
+  download(@Req() req: Request, @Res({ passthrough: true }) res: Response): StreamableFile {
     const segments = parseRequestPath(req.originalUrl);
     if (segments === undefined) throw new InvalidPathError();
-    const file = await this.storage.open(segments);
+    const file = this.storage.open(segments);
     try {
       return this.respond(req, res, file);
     } catch (error) {
-      await file.handle.close();
+      file.descriptor.close();
       throw error;
     }
   }
@@ -52,7 +54,7 @@ export class FilesController {
   }
 
   private respond(req: Request, res: Response, file: OpenFile): StreamableFile {
-    const representation = describeRepresentation(file, this.config.disposition);
+    const representation = describeRepresentation({ name: file.name, size: file.version.size, mtimeNs: file.version.mtimeNs, mtimeMs: modifiedMs(file.version) }, this.config.disposition);
     res.setHeader('ETag', representation.etag);
     res.setHeader('Last-Modified', representation.lastModified);
     res.setHeader('Accept-Ranges', 'bytes');
@@ -71,11 +73,11 @@ export class FilesController {
 
     const decision = this.ranges.select(
       { method: req.method, range: req.headers.range, ifRange: header(req, 'if-range') },
-      file.size,
+      file.version.size,
       representation.validators,
       Date.now(),
     );
-    if (decision.kind === 'unsatisfiable') throw new RangeNotSatisfiableError(file.size);
+    if (decision.kind === 'unsatisfiable') throw new RangeNotSatisfiableError(file.version.size);
 
     res.setHeader('Content-Disposition', representation.contentDisposition);
     if (decision.kind === 'full') {
@@ -85,16 +87,16 @@ export class FilesController {
       const contentDigest =
         req.method !== 'GET' ? undefined : wantContentDigest === wantReprDigest ? reprDigest : this.digests.reprDigest(file, wantContentDigest);
       if (contentDigest !== undefined) res.setHeader('Content-Digest', contentDigest);
-      this.writeEntityHeaders(res.status(200), representation, file.size);
+      this.writeEntityHeaders(res.status(200), representation, file.version.size);
       return req.method === 'HEAD' ? this.noBody(file) : streamable(this.storage.readRange(file));
     }
     if (decision.ranges.length === 1) {
       const [range] = decision.ranges;
       this.writeEntityHeaders(res.status(206), representation, totalRangeLength(decision.ranges));
-      res.setHeader('Content-Range', contentRange(range, file.size));
+      res.setHeader('Content-Range', contentRange(range, file.version.size));
       return streamable(this.storage.readRange(file, range));
     }
-    const layout = multipartLayout(decision.ranges, file.size, representation.contentType, randomBytes(12).toString('hex'));
+    const layout = multipartLayout(decision.ranges, file.version.size, representation.contentType, randomBytes(12).toString('hex'));
     res.status(206).setHeader('Content-Type', layout.contentType);
     res.setHeader('Content-Length', layout.contentLength);
     return streamable(this.storage.readMultipart(file, layout));
@@ -107,7 +109,7 @@ export class FilesController {
 
   /** 304 and HEAD: headers only; the handle is closed at once. */
   private noBody(file: OpenFile): StreamableFile {
-    file.handle.close().catch(() => undefined); // nothing useful to do if closing a read-only handle fails
+    file.descriptor.close();
     return new HeadersOnly();
   }
 }

@@ -1,20 +1,14 @@
-import { type BigIntStats, fstatSync, read, readSync } from 'node:fs';
+import { fstatSync, read, readSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { ByteRange } from '../http/range.js';
+import { sameVersion, versionOf } from './file-version.js';
+import type { OpenFile } from './open-file.js';
 
 /** The file changed on disk while its bytes were being sent. */
 export class FileChangedError extends Error {
   constructor() {
     super('file changed while it was being sent');
   }
-}
-
-/** What the body was promised to be: the version of the file its headers describe. */
-export interface FileVersion {
-  readonly handle: { readonly fd: number; close(): Promise<void> };
-  readonly size: number;
-  readonly mtimeNs: bigint;
-  readonly ctimeNs: bigint;
 }
 
 /**
@@ -47,10 +41,10 @@ export class SliceReader extends Readable {
   /** Bytes read since the consumer last held the stream paused for long. */
   private fastBytes = 0;
   private pausedAt: number | undefined;
-  private closing: Promise<void> | undefined;
 
+  /** `file.version` is what the body was promised to be: the version its headers describe. */
   constructor(
-    private readonly file: FileVersion,
+    private readonly file: Pick<OpenFile, 'descriptor' | 'version'>,
     private readonly slices: ReadonlyArray<Buffer | ByteRange>,
   ) {
     // One byte: read ahead at most one chunk beyond what the consumer has taken.
@@ -71,10 +65,8 @@ export class SliceReader extends Readable {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.close().then(
-      () => callback(error),
-      (closeError: unknown) => callback(error ?? (closeError as Error)),
-    );
+    this.file.descriptor.close();
+    callback(error);
   }
 
   private async readNext(): Promise<void> {
@@ -99,7 +91,7 @@ export class SliceReader extends Readable {
     const range = this.slices[this.slice] as ByteRange;
     const wanted = Math.min(range.end - this.position + 1, this.readSize);
     const buffer = Buffer.allocUnsafe(wanted);
-    const bytesRead = wanted <= SYNC_READ_MAX ? readSync(this.file.handle.fd, buffer, 0, wanted, this.position) : await readInto(this.file.handle.fd, buffer, this.position);
+    const bytesRead = wanted <= SYNC_READ_MAX ? readSync(this.file.descriptor.fd, buffer, 0, wanted, this.position) : await readInto(this.file.descriptor.fd, buffer, this.position);
     if (this.destroyed) return;
     if (bytesRead === 0) throw new FileChangedError();
     this.position += bytesRead;
@@ -131,21 +123,12 @@ export class SliceReader extends Readable {
 
   /** Synchronous: an fstat of an open descriptor reads kernel memory only. */
   private verify(): void {
-    const now = fstatSync(this.file.handle.fd, { bigint: true });
-    if (!sameVersion(this.file, now)) throw new FileChangedError();
-  }
-
-  private close(): Promise<void> {
-    this.closing ??= this.file.handle.close();
-    return this.closing;
+    const now = versionOf(fstatSync(this.file.descriptor.fd, { bigint: true }));
+    if (!sameVersion(this.file.version, now)) throw new FileChangedError();
   }
 }
 
 /** fs.read with a callback: measurably cheaper per call than FileHandle.read's promise. */
 function readInto(fd: number, buffer: Buffer, position: number): Promise<number> {
   return new Promise((done, fail) => read(fd, buffer, 0, buffer.length, position, (error, bytesRead) => (error ? fail(error) : done(bytesRead))));
-}
-
-function sameVersion(file: FileVersion, now: BigIntStats): boolean {
-  return BigInt(file.size) === now.size && file.mtimeNs === now.mtimeNs && file.ctimeNs === now.ctimeNs;
 }
