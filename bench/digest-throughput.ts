@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   const path = join(folder, 'random.bin');
   const bytes = SIZE_MB * 1024 * 1024;
   const service = new DigestService(
-    new AppConfig([folder], 0, '127.0.0.1', 'inline', 16, { enabled: true, precompute: false, cacheEntries: CACHE_SAMPLE }),
+    new AppConfig({ roots: [folder], digest: { enabled: true, precompute: false, cacheEntries: CACHE_SAMPLE } }),
   );
   try {
     process.stdout.write(`writing ${SIZE_MB} MiB of random bytes to ${path}\n`);
@@ -127,7 +127,7 @@ async function bytesPerCacheEntry(): Promise<string> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc === undefined) return '? (run with node --expose-gc)';
   const service = new DigestService(
-    new AppConfig(['/'], 0, '127.0.0.1', 'inline', 16, { enabled: true, precompute: false, cacheEntries: CACHE_SAMPLE }),
+    new AppConfig({ roots: ['/'], digest: { enabled: true, precompute: false, cacheEntries: CACHE_SAMPLE } }),
   );
   const store = (service as unknown as { store: (version: object, digests: Array<[DigestAlgorithm, Uint8Array]>) => void }).store.bind(
     service,

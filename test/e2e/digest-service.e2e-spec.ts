@@ -22,9 +22,7 @@ describe('DigestService', () => {
   }
 
   beforeEach(() => {
-    service = new DigestService(
-      new AppConfig([root.path], 0, '127.0.0.1', 'inline', 16, { enabled: true, precompute: false, cacheEntries: 3 }),
-    );
+    service = new DigestService(new AppConfig({ roots: [root.path], digest: { enabled: true, precompute: false, cacheEntries: 3 } }));
   });
 
   afterEach(() => service.onModuleDestroy());
@@ -71,9 +69,7 @@ describe('DigestService', () => {
   });
 
   it('never hashes when DIGEST=off', async () => {
-    const off = new DigestService(
-      new AppConfig([root.path], 0, '127.0.0.1', 'inline', 16, { enabled: false, precompute: false, cacheEntries: 3 }),
-    );
+    const off = new DigestService(new AppConfig({ roots: [root.path], digest: { enabled: false, precompute: false, cacheEntries: 3 } }));
     root.write('off.txt', 'off');
     expect(off.reprDigest(await settledVersionOf('off.txt'), undefined)).toBeUndefined();
     await off.whenIdle();
