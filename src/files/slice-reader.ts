@@ -21,7 +21,8 @@ export class FileChangedError extends Error {
  */
 export const MIN_READ = 64 * 1024;
 export const MAX_READ = 512 * 1024;
-const SYNC_READ_MAX = 16 * 1024;
+/** A body up to this size is read with one synchronous call and sent whole (readSliceSync). */
+export const SYNC_READ_MAX = 16 * 1024;
 const GROW_AFTER = 8 * 1024 * 1024;
 /** A pause longer than this is a consumer that cannot keep up, not a loopback or LAN client. */
 const SLOW_DRAIN_MS = 5;
@@ -121,11 +122,35 @@ export class SliceReader extends Readable {
     return slice === undefined || Buffer.isBuffer(slice) ? 0 : slice.start;
   }
 
-  /** Synchronous: an fstat of an open descriptor reads kernel memory only. */
   private verify(): void {
-    const now = versionOf(fstatSync(this.file.descriptor.fd, { bigint: true }));
-    if (!sameVersion(this.file.version, now)) throw new FileChangedError();
+    verifyVersion(this.file);
   }
+}
+
+/**
+ * Reads one small range (at most SYNC_READ_MAX bytes) at once and checks afterwards that the file
+ * still is the promised version: the bytes returned are exactly that version's, or it throws
+ * FileChangedError. For bodies small enough that a stream's machinery costs more than the read.
+ */
+export function readSliceSync(file: Pick<OpenFile, 'descriptor' | 'version'>, range: ByteRange): Buffer {
+  const length = range.end - range.start + 1;
+  if (length <= 0) return Buffer.alloc(0);
+  if (length > SYNC_READ_MAX) throw new RangeError(`readSliceSync reads at most ${SYNC_READ_MAX} bytes`);
+  const buffer = Buffer.allocUnsafe(length);
+  let filled = 0;
+  while (filled < length) {
+    const bytesRead = readSync(file.descriptor.fd, buffer, filled, length - filled, range.start + filled);
+    if (bytesRead === 0) throw new FileChangedError(); // shrunk under us
+    filled += bytesRead;
+  }
+  verifyVersion(file);
+  return buffer;
+}
+
+/** Synchronous: an fstat of an open descriptor reads kernel memory only. */
+function verifyVersion(file: Pick<OpenFile, 'descriptor' | 'version'>): void {
+  const now = versionOf(fstatSync(file.descriptor.fd, { bigint: true }));
+  if (!sameVersion(file.version, now)) throw new FileChangedError();
 }
 
 /** fs.read with a callback: measurably cheaper per call than FileHandle.read's promise. */
