@@ -1,4 +1,4 @@
-import { type AccessSettings, EnvironmentVariables, resolveAccessSettings } from '../config/environment.js';
+import { type AccessSettings, accessSettingsOf, EnvironmentVariables } from '../config/environment.js';
 import type { SigningKey } from './signing-keys.js';
 import type { TokenEntry } from './tokens.js';
 
@@ -23,7 +23,7 @@ export class AccessConfig implements AccessSettings {
   }
 
   static fromEnvironment(env: EnvironmentVariables): AccessConfig {
-    return new AccessConfig(resolveAccessSettings(env));
+    return new AccessConfig(accessSettingsOf(env));
   }
 
   /** The key new links are signed with: the first one listed. */

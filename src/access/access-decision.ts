@@ -62,9 +62,9 @@ export function decideAccess(request: AccessRequest, policy: AccessPolicy, nowMs
   }
   if (query.kind === 'bad-link') return { kind: 'denied', reason: 'bad-signature' };
   if (query.kind === 'signed') {
-    const segments = parseRequestPath(request.target);
-    if (segments === undefined) return { kind: 'denied', reason: 'bad-signature' }; // no link is ever made for an invalid path
-    const verdict = verifyLink(query.link, `/${segments.join('/')}`, policy.signingKeys, nowMs);
+    const path = decodedPath(request.target);
+    if (path === undefined) return { kind: 'denied', reason: 'bad-signature' }; // no link is ever made for an invalid path
+    const verdict = verifyLink(query.link, path, policy.signingKeys, nowMs);
     if (!verdict.ok) return { kind: 'denied', reason: verdict.reason };
     const { version, download, filename } = verdict.claims;
     return { kind: 'grant', grant: { auth: auth ?? `link:${verdict.kid}`, authenticated: true, pin: version, download, filename } };
@@ -72,4 +72,12 @@ export function decideAccess(request: AccessRequest, policy: AccessPolicy, nowMs
   if (query.kind === 'bad-request') return query;
   // The token alone (`auth` is set: without a link, a bearer header got us here).
   return { kind: 'grant', grant: { auth: auth ?? 'public', authenticated: true, pin: query.version, download: query.download } };
+}
+
+/** The decoded request path a link signs: `/a b/c.txt`, or for a folder `/a b/` (`/` for the top). */
+export function decodedPath(target: string): string | undefined {
+  const parsed = parseRequestPath(target);
+  if (parsed === undefined) return undefined;
+  const joined = `/${parsed.segments.join('/')}`;
+  return parsed.kind === 'folder' && parsed.segments.length > 0 ? `${joined}/` : joined;
 }

@@ -17,9 +17,8 @@ const DENIAL_MESSAGES: Readonly<Record<DenialReason, string>> = {
 /** 401: private mode, and the request carries neither a signed link nor a bearer token. */
 export class UnauthenticatedError extends DownloadError {
   readonly status = 401;
-  override readonly headers = { ...NO_STORE, 'WWW-Authenticate': BEARER_CHALLENGE };
   constructor() {
-    super('a signed link or an Authorization: Bearer token is required');
+    super('a signed link or an Authorization: Bearer token is required', { ...NO_STORE, 'WWW-Authenticate': BEARER_CHALLENGE });
   }
 }
 
@@ -29,22 +28,19 @@ export class UnauthenticatedError extends DownloadError {
  */
 export class AccessDeniedError extends DownloadError {
   readonly status = 403;
-  override readonly headers = NO_STORE;
   constructor(
     override readonly reason: DenialReason,
     message = DENIAL_MESSAGES[reason],
   ) {
-    super(message);
+    super(message, NO_STORE);
   }
 }
 
 /** 429: too many failed authentications from this client address (per process). */
 export class TooManyFailuresError extends DownloadError {
   readonly status = 429;
-  override readonly headers: Readonly<Record<string, string>>;
   constructor(retryAfterSeconds: number) {
-    super('too many failed authentications from this address; retry later');
-    this.headers = { ...NO_STORE, 'Retry-After': String(retryAfterSeconds) };
+    super('too many failed authentications from this address; retry later', { ...NO_STORE, 'Retry-After': String(retryAfterSeconds) });
   }
 }
 

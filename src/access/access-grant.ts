@@ -1,16 +1,16 @@
 /**
- * What the access decision allows one request, handed from the access guard to the controller:
- * the guard calls setGrant(req, ...), the controller (and the access log) read grantOf(req).
- * A request the guard never saw (health probes, metrics) is PUBLIC_GRANT.
+ * What the access guard decided about a request, for the controller and the access log. The guard
+ * (AccessModule) records it before any file-system lookup; a request it never saw (public mode,
+ * no signed parameters) has the public grant.
  */
 export interface AccessGrant {
-  /** `public`, `link:KEYID` or `token:NAME`: logged as the access log's `auth`. */
+  /** How the request was let in, as the access log shows it: `public`, `link:KEYID` or `token:NAME`. */
   readonly auth: string;
-  /** A valid link or token: the response is `Cache-Control: private`. */
+  /** Let in by a credential (a signed link or a bearer token): responses are `Cache-Control: private`. */
   readonly authenticated: boolean;
-  /** `v`: the file's strong ETag without quotes; another version on disk answers 412 (reason: changed). */
+  /** `v`: the file version the URL is pinned to (the strong ETag without its quotes). */
   readonly pin?: string;
-  /** `dl=1`: Content-Disposition attachment. */
+  /** `dl=1`: send `Content-Disposition: attachment`. */
   readonly download: boolean;
   /** A signed `filename`: the name the browser should save as. */
   readonly filename?: string;
@@ -18,12 +18,13 @@ export interface AccessGrant {
 
 export const PUBLIC_GRANT: AccessGrant = Object.freeze({ auth: 'public', authenticated: false, download: false });
 
+// Keyed by the request object itself: no property added to Express's Request, no cast.
 const grants = new WeakMap<object, AccessGrant>();
 
-export function grantOf(req: object): AccessGrant {
-  return grants.get(req) ?? PUBLIC_GRANT;
+export function setGrant(request: object, grant: AccessGrant): void {
+  grants.set(request, grant);
 }
 
-export function setGrant(req: object, grant: AccessGrant): void {
-  grants.set(req, grant);
+export function grantOf(request: object): AccessGrant {
+  return grants.get(request) ?? PUBLIC_GRANT;
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { FileNotFoundError } from '../files/errors.js';
-import type { FileStorageService, OpenFile } from '../files/file-storage.service.js';
+import type { FileStorageService } from '../files/file-storage.service.js';
+import type { OpenFile } from '../files/open-file.js';
 import { AccessConfig } from './access-config.js';
 import { parseFileQuery } from './file-query.js';
 import { LinkMinter, LinkRequestError, parseTtl } from './link-minter.js';
@@ -26,20 +27,20 @@ function storage() {
   const opened: string[][] = [];
   let closed = 0;
   const service = {
-    open(segments: readonly string[]): Promise<OpenFile> {
+    open(segments: readonly string[]): OpenFile {
       opened.push([...segments]);
-      if (segments.join('/') !== 'docs/a b.pdf') return Promise.reject(new FileNotFoundError());
-      const handle = { close: () => Promise.resolve(void closed++) };
-      return Promise.resolve({ handle, name: 'a b.pdf', size: 12, mtimeNs: 0x18e0000000000001n } as unknown as OpenFile);
+      if (segments.join('/') !== 'docs/a b.pdf') throw new FileNotFoundError();
+      const descriptor = { close: () => void closed++ };
+      return { descriptor, name: 'a b.pdf', version: { size: 12, mtimeNs: 0x18e0000000000001n } } as unknown as OpenFile;
     },
   } as unknown as FileStorageService;
   return { service, opened, closed: () => closed };
 }
 
 describe('LinkMinter', () => {
-  it('signs with the first key a pinned link that the verifier accepts, closing the file it looked at', async () => {
+  it('signs with the first key a pinned link that the verifier accepts, closing the file it looked at', () => {
     const files = storage();
-    const minted = await new LinkMinter(config(), files.service).mint({ path: '/docs/a b.pdf', ttl: 60 }, NOW);
+    const minted = new LinkMinter(config(), files.service).mint({ path: '/docs/a b.pdf', ttl: 60 }, NOW);
     expect(minted).toEqual({
       url: expect.stringMatching(/^\/docs\/a%20b\.pdf\?exp=1800000061&kid=new&v=c-18e0000000000001&sig=[\w-]{43}$/) as string,
       expiresAt: '2027-01-15T08:01:01.000Z',
@@ -52,8 +53,8 @@ describe('LinkMinter', () => {
     expect(verifyLink(query.link, '/docs/a b.pdf', keys, NOW)).toMatchObject({ ok: true, claims: { version: 'c-18e0000000000001' } });
   });
 
-  it('unpinned still reports the version; download and filename are signed; a base URL is prepended', async () => {
-    const minted = await new LinkMinter(config({ publicBaseUrl: 'https://x.example/dl' }), storage().service).mint(
+  it('unpinned still reports the version; download and filename are signed; a base URL is prepended', () => {
+    const minted = new LinkMinter(config({ publicBaseUrl: 'https://x.example/dl' }), storage().service).mint(
       { path: 'docs/a b.pdf', pin: false, download: true, filename: 'Ä.pdf' },
       NOW,
     );
@@ -61,21 +62,19 @@ describe('LinkMinter', () => {
     expect(minted.version).toBe('c-18e0000000000001');
   });
 
-  it('scope links do not open anything and have no version', async () => {
+  it('scope links do not open anything and have no version', () => {
     const files = storage();
-    const minted = await new LinkMinter(config(), files.service).mint({ path: '/videos/2024', scope: true }, NOW);
+    const minted = new LinkMinter(config(), files.service).mint({ path: '/videos/2024', scope: true }, NOW);
     expect(minted.url).toMatch(/^\/videos\/2024\/\?exp=\d+&kid=new&scope=%2Fvideos%2F2024%2F&sig=/);
     expect(minted.version).toBeNull();
     expect(files.opened).toEqual([]);
   });
 
-  it('defaults to an hour, or LINK_MAX_TTL when shorter', async () => {
-    expect((await new LinkMinter(config(), storage().service).mint({ path: '/docs/a b.pdf' }, NOW)).expiresAt).toBe(
-      '2027-01-15T09:00:01.000Z',
+  it('defaults to an hour, or LINK_MAX_TTL when shorter', () => {
+    expect(new LinkMinter(config(), storage().service).mint({ path: '/docs/a b.pdf' }, NOW).expiresAt).toBe('2027-01-15T09:00:01.000Z');
+    expect(new LinkMinter(config({ linkMaxTtlSeconds: 60 }), storage().service).mint({ path: '/docs/a b.pdf' }, NOW).expiresAt).toBe(
+      '2027-01-15T08:01:01.000Z',
     );
-    expect(
-      (await new LinkMinter(config({ linkMaxTtlSeconds: 60 }), storage().service).mint({ path: '/docs/a b.pdf' }, NOW)).expiresAt,
-    ).toBe('2027-01-15T08:01:01.000Z');
   });
 
   test.each([
@@ -86,14 +85,14 @@ describe('LinkMinter', () => {
     [{ path: '/docs/./a b.pdf' }, 'path must be a file path'],
     [{ path: '/a/../b', scope: true }, 'path must be a folder path'],
     [{ path: '/a/', scope: true, pin: true }, 'pin cannot be used with scope'],
-  ])('%j → 400 %s', async (request, message) => {
-    const attempt = new LinkMinter(config(), storage().service).mint(request, NOW);
-    await expect(attempt).rejects.toThrow(LinkRequestError);
-    await expect(attempt).rejects.toThrow(message);
+  ])('%j → 400 %s', (request, message) => {
+    const attempt = () => new LinkMinter(config(), storage().service).mint(request, NOW);
+    expect(attempt).toThrow(LinkRequestError);
+    expect(attempt).toThrow(message);
   });
 
-  it('a missing file is FileNotFoundError (404)', async () => {
-    await expect(new LinkMinter(config(), storage().service).mint({ path: '/docs/missing.pdf' }, NOW)).rejects.toThrow(FileNotFoundError);
+  it('a missing file is FileNotFoundError (404)', () => {
+    expect(() => new LinkMinter(config(), storage().service).mint({ path: '/docs/missing.pdf' }, NOW)).toThrow(FileNotFoundError);
   });
 });
 

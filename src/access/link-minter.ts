@@ -61,7 +61,7 @@ export class LinkMinter {
     private readonly storage: FileStorageService,
   ) {}
 
-  async mint(request: LinkRequest, nowMs = Date.now()): Promise<MintedLink> {
+  mint(request: LinkRequest, nowMs = Date.now()): MintedLink {
     const key = this.config.signingKey;
     if (key === undefined) throw new NoSigningKeyError();
     const ttl = request.ttl ?? Math.min(DEFAULT_TTL_SECONDS, this.config.linkMaxTtlSeconds);
@@ -84,7 +84,7 @@ export class LinkMinter {
     } else {
       // The same segment rules as a scope, and no trailing slash (`/a/` + `/` has an empty segment).
       if (!isScope(`${path}/`)) throw new LinkRequestError('path must be a file path, such as /docs/report.pdf');
-      current = await this.currentVersion(path.slice(1).split('/'));
+      current = this.currentVersion(path.slice(1).split('/'));
     }
     const claims: LinkClaims = {
       resource,
@@ -102,9 +102,9 @@ export class LinkMinter {
   }
 
   /** The version a download of the file would get now: its strong ETag without the quotes. */
-  private async currentVersion(segments: readonly string[]): Promise<string> {
-    const file = await this.storage.open(segments);
-    await file.handle.close();
-    return strongETag(file.size, file.mtimeNs).slice(1, -1);
+  private currentVersion(segments: readonly string[]): string {
+    const file = this.storage.open(segments);
+    file.descriptor.close();
+    return strongETag(file.version.size, file.version.mtimeNs).slice(1, -1);
   }
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { parseRequestPath } from '../http/request-path.js';
+import { decodedPath } from './access-decision.js';
 import { parseFileQuery } from './file-query.js';
 import { canonicalString, encodePath, linkQuery, type LinkClaims, type PresentedLink, signature, verifyLink } from './signed-link.js';
 import { parseSigningKeys } from './signing-keys.js';
@@ -14,11 +14,11 @@ const keys = [key, oldKey];
 
 /** A request target through the same parsers the guard uses: decoded path + query. */
 function check(target: string, withKeys = keys, nowMs = BEFORE): ReturnType<typeof verifyLink> | string {
-  const segments = parseRequestPath(target);
-  if (segments === undefined) return 'invalid path';
+  const path = decodedPath(target);
+  if (path === undefined) return 'invalid path';
   const query = parseFileQuery(target);
   if (query.kind !== 'signed') return query.kind;
-  return verifyLink(query.link, `/${segments.join('/')}`, withKeys, nowMs);
+  return verifyLink(query.link, path, withKeys, nowMs);
 }
 
 function link(path: string, claims: Partial<LinkClaims> = {}, signingKey = key): string {

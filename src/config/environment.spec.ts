@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { ConfigurationError, resolveAccessSettings, validateEnvironment, workerCount } from './environment.js';
+import { accessSettingsOf, ConfigurationError, validateEnvironment, workerCount } from './environment.js';
 
 describe('validateEnvironment', () => {
   const folder = mkdtempSync(join(tmpdir(), 'rds-config-'));
@@ -40,6 +40,13 @@ describe('validateEnvironment', () => {
     expect(workerCount(validateEnvironment({ FILES_ROOT: folder, WORKERS: '3' }).WORKERS, 8)).toBe(3);
     expect(workerCount(validateEnvironment({ FILES_ROOT: folder, WORKERS: 'auto' }).WORKERS, 2)).toBe(2);
     expect(workerCount(validateEnvironment({ FILES_ROOT: folder }).WORKERS, 2)).toBe(1);
+  });
+
+  it('parses FILES_ROOT once into the real paths of the folders, in order', () => {
+    const link = join(folder, 'link-to-self');
+    symlinkSync(folder, link);
+    const real = realpathSync(folder);
+    expect(validateEnvironment({ FILES_ROOT: ` ${link} ,${folder}` }).FILES_ROOT).toEqual([real, real]);
   });
 
   it('ignores variables it does not know', () => {
@@ -112,7 +119,7 @@ describe('validateEnvironment', () => {
 
     it('defaults to public mode with no keys or tokens, a 7-day link limit and 30 failures a minute', () => {
       const env = validateEnvironment({ FILES_ROOT: folder });
-      expect(resolveAccessSettings(env)).toEqual({
+      expect(accessSettingsOf(env)).toEqual({
         mode: 'public',
         signingKeys: [],
         tokens: [],
@@ -134,7 +141,7 @@ describe('validateEnvironment', () => {
         AUTH_FAILURE_LIMIT: '0',
         AUTH_FAILURE_WINDOW: '10',
       });
-      const settings = resolveAccessSettings(env);
+      const settings = accessSettingsOf(env);
       expect(settings).toMatchObject({
         mode: 'private',
         linkMaxTtlSeconds: 3600,

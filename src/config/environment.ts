@@ -1,6 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min, validateSync, ValidationError } from 'class-validator';
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { ArrayNotEmpty, IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min, validateSync, ValidationError } from 'class-validator';
+import { accessSync, constants, readFileSync, realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseSigningKeys, SigningKeyError, type SigningKey } from '../access/signing-keys.js';
 import { parseTokenEntries, TokenEntryError, type TokenEntry } from '../access/tokens.js';
@@ -32,10 +32,13 @@ function IsIntegerBetween(min: number, max: number, what = 'an integer'): Proper
  * (ConfigModule.forRoot({ validate })); the README's configuration table mirrors this class.
  */
 export class EnvironmentVariables {
-  /** Folder(s) to serve, comma-separated; looked up in order, first hit wins. */
-  @IsString()
-  @IsNotEmpty({ message: 'must name at least one folder' })
-  FILES_ROOT = 'files';
+  /**
+   * Folder(s) to serve, comma-separated; looked up in order, first hit wins. Parsed once, here:
+   * the setting is the list of real paths (symlinks resolved), each checked to be a readable folder.
+   */
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? parseRoots(value) : value))
+  @ArrayNotEmpty({ message: 'must name at least one folder' })
+  FILES_ROOT: readonly string[] = [];
 
   @IsIntegerBetween(0, 65535)
   PORT = 3000;
@@ -81,28 +84,33 @@ export class EnvironmentVariables {
   ACCESS: 'public' | 'private' = 'public';
 
   /**
-   * `KEYID:SECRET` entries (comma- or line-separated); the first key signs, every key verifies.
-   * Checked by resolveAccessSettings, whose messages never repeat a secret.
+   * `KEYID:SECRET` entries (comma- or line-separated), decoded here; the first key signs, every
+   * key verifies. The messages of a bad entry never repeat a secret.
    */
-  @IsString()
-  SIGNING_KEYS = '';
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? parseEntries('SIGNING_KEYS', value, parseSigningKeys) : value))
+  SIGNING_KEYS: readonly SigningKey[] = [];
 
   /** The same entries read from a file (Docker secrets); setting both is an error. */
-  @IsString()
-  SIGNING_KEYS_FILE = '';
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? parseEntries('SIGNING_KEYS_FILE', readSetting('SIGNING_KEYS_FILE', value), parseSigningKeys) : value,
+  )
+  SIGNING_KEYS_FILE: readonly SigningKey[] = [];
 
   /** `NAME:SHA256HEX[:ROLE]` entries: the hex SHA-256 of each token, never the token. */
-  @IsString()
-  API_TOKENS = '';
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? parseEntries('API_TOKENS', value, parseTokenEntries) : value))
+  API_TOKENS: readonly TokenEntry[] = [];
 
-  @IsString()
-  API_TOKENS_FILE = '';
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? parseEntries('API_TOKENS_FILE', readSetting('API_TOKENS_FILE', value), parseTokenEntries) : value,
+  )
+  API_TOKENS_FILE: readonly TokenEntry[] = [];
 
-  /** Longest lifetime of a signed link, in seconds (minted or verified). */
+  /** Longest lifetime of a signed link, in seconds (minting refuses longer). */
   @IsIntegerBetween(1, 31_536_000, 'a number of seconds')
   LINK_MAX_TTL = 604_800;
 
-  /** Absolute URL prefix for minted links (`https://files.example.com`); unset: minted links are relative. */
+  /** Absolute URL prefix for minted links (`https://files.example.com`), kept without a trailing slash; unset: relative links. */
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? parsePublicBaseUrl(value) : value))
   @IsString()
   PUBLIC_BASE_URL = '';
 
@@ -114,7 +122,7 @@ export class EnvironmentVariables {
   AUTH_FAILURE_WINDOW = 60;
 }
 
-/** The access settings in the shape the access module uses: secrets decoded, files read. */
+/** The access settings in the shape the access module uses (AccessConfig): one list of keys, one of tokens. */
 export interface AccessSettings {
   readonly mode: 'public' | 'private';
   /** The first one signs; all verify. */
@@ -127,77 +135,17 @@ export interface AccessSettings {
   readonly failureWindowSeconds: number;
 }
 
-/**
- * Reads and checks the access settings (SIGNING_KEYS[_FILE], API_TOKENS[_FILE], PUBLIC_BASE_URL,
- * and that private mode has some credential to accept). Throws a ConfigurationError whose message
- * names the variable and never contains a secret.
- */
-export function resolveAccessSettings(env: EnvironmentVariables, readFile = (path: string) => readFileSync(path, 'utf8')): AccessSettings {
-  const signingKeys = parseSetting('SIGNING_KEYS', env.SIGNING_KEYS, env.SIGNING_KEYS_FILE, readFile, parseSigningKeys);
-  const tokens = parseSetting('API_TOKENS', env.API_TOKENS, env.API_TOKENS_FILE, readFile, parseTokenEntries);
-  if (env.ACCESS === 'private' && signingKeys.length === 0 && tokens.length === 0) {
-    throw new ConfigurationError('ACCESS', '"private" needs SIGNING_KEYS or API_TOKENS (or their _FILE forms): nothing could be served');
-  }
+/** The validated access settings, combined: each list comes from its variable or its _FILE form. */
+export function accessSettingsOf(env: EnvironmentVariables): AccessSettings {
   return {
     mode: env.ACCESS,
-    signingKeys,
-    tokens,
+    signingKeys: env.SIGNING_KEYS.length > 0 ? env.SIGNING_KEYS : env.SIGNING_KEYS_FILE,
+    tokens: env.API_TOKENS.length > 0 ? env.API_TOKENS : env.API_TOKENS_FILE,
     linkMaxTtlSeconds: env.LINK_MAX_TTL,
-    publicBaseUrl: parsePublicBaseUrl(env.PUBLIC_BASE_URL),
+    publicBaseUrl: env.PUBLIC_BASE_URL === '' ? undefined : env.PUBLIC_BASE_URL,
     failureLimit: env.AUTH_FAILURE_LIMIT,
     failureWindowSeconds: env.AUTH_FAILURE_WINDOW,
   };
-}
-
-function parseSetting<T>(
-  variable: string,
-  inline: string,
-  file: string,
-  readFile: (path: string) => string,
-  parse: (text: string) => T[],
-): T[] {
-  if (inline !== '' && file !== '') throw new ConfigurationError(variable, `and ${variable}_FILE are both set; use one`);
-  let text = inline;
-  let name = variable;
-  if (file !== '') {
-    name = `${variable}_FILE`;
-    try {
-      text = readFile(file);
-    } catch (error) {
-      const code = typeof error === 'object' && error !== null ? (error as NodeJS.ErrnoException).code : undefined;
-      throw new ConfigurationError(name, `cannot be read (${code ?? 'error'}): ${file}`);
-    }
-  }
-  try {
-    return parse(text);
-  } catch (error) {
-    if (error instanceof SigningKeyError || error instanceof TokenEntryError) throw new ConfigurationError(name, error.message);
-    throw error;
-  }
-}
-
-/** An absolute http(s) URL without query, fragment or credentials; returned without a trailing slash. */
-function parsePublicBaseUrl(value: string): string | undefined {
-  if (value === '') return undefined;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigurationError('PUBLIC_BASE_URL', `must be an absolute http(s) URL (got ${JSON.stringify(value)})`);
-  }
-  if (
-    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
-    url.search !== '' ||
-    url.hash !== '' ||
-    url.username !== '' ||
-    url.password !== ''
-  ) {
-    throw new ConfigurationError(
-      'PUBLIC_BASE_URL',
-      `must be an http(s) URL without query, fragment or credentials (got ${JSON.stringify(value)})`,
-    );
-  }
-  return url.href.replace(/\/+$/, '');
 }
 
 /** How many processes WORKERS asks for: `auto` is one per core the process may use. */
@@ -207,22 +155,76 @@ export function workerCount(workers: string, availableCores: number): number {
 
 const KNOWN_VARIABLES = Object.keys(new EnvironmentVariables()) as (keyof EnvironmentVariables)[];
 
+/** The shipped sample folder, relative to the working directory. */
+const DEFAULT_FILES_ROOT = 'files';
+
 /**
  * ConfigModule's `validate` hook: takes the raw environment, returns typed settings or throws a
  * ConfigurationError naming the first bad variable. Empty strings count as unset (compose files
  * often pass `VAR=`).
  */
 export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVariables {
-  const relevant: Record<string, unknown> = {};
+  const relevant: Record<string, unknown> = { FILES_ROOT: DEFAULT_FILES_ROOT };
   for (const key of KNOWN_VARIABLES) {
     if (raw[key] !== undefined && raw[key] !== '') relevant[key] = raw[key];
+  }
+  // Before the values are parsed, so that the message says what is wrong with the pair.
+  for (const variable of ['SIGNING_KEYS', 'API_TOKENS']) {
+    if (relevant[variable] !== undefined && relevant[`${variable}_FILE`] !== undefined) {
+      throw new ConfigurationError(variable, `and ${variable}_FILE are both set; use one`);
+    }
   }
   const settings = plainToInstance(EnvironmentVariables, relevant, { exposeDefaultValues: true });
   const [first] = validateSync(settings, { forbidUnknownValues: true });
   if (first) throw describeValidationError(first, relevant);
-  parseRoots(settings.FILES_ROOT); // fails early on a missing or unreadable root
-  resolveAccessSettings(settings); // and on a bad key, token list or base URL
+  checkAccessSettings(settings);
   return settings;
+}
+
+/** Private mode needs something to accept. */
+function checkAccessSettings(settings: EnvironmentVariables): void {
+  const access = accessSettingsOf(settings);
+  if (access.mode === 'private' && access.signingKeys.length === 0 && access.tokens.length === 0) {
+    throw new ConfigurationError('ACCESS', '"private" needs SIGNING_KEYS or API_TOKENS (or their _FILE forms): nothing could be served');
+  }
+}
+
+/** The content of a `_FILE` setting (Docker secrets: `/run/secrets/...`). */
+function readSetting(variable: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = typeof error === 'object' && error !== null ? (error as NodeJS.ErrnoException).code : undefined;
+    throw new ConfigurationError(variable, `cannot be read (${code ?? 'error'}): ${path}`);
+  }
+}
+
+/** Runs an entry parser, turning its error into a ConfigurationError naming the variable. */
+function parseEntries<T>(variable: string, text: string, parse: (text: string) => T[]): T[] {
+  try {
+    return parse(text);
+  } catch (error) {
+    if (error instanceof SigningKeyError || error instanceof TokenEntryError) throw new ConfigurationError(variable, error.message);
+    throw error;
+  }
+}
+
+/** An absolute http(s) URL without query, fragment or credentials; returned without a trailing slash. */
+function parsePublicBaseUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigurationError('PUBLIC_BASE_URL', `must be an absolute http(s) URL (got ${JSON.stringify(value)})`);
+  }
+  const plain = url.search === '' && url.hash === '' && url.username === '' && url.password === '';
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !plain) {
+    throw new ConfigurationError(
+      'PUBLIC_BASE_URL',
+      `must be an http(s) URL without query, fragment or credentials (got ${JSON.stringify(value)})`,
+    );
+  }
+  return url.href.replace(/\/+$/, '');
 }
 
 function describeValidationError(error: ValidationError, raw: Record<string, unknown>): ConfigurationError {
@@ -232,10 +234,10 @@ function describeValidationError(error: ValidationError, raw: Record<string, unk
 }
 
 /**
- * Splits FILES_ROOT into absolute folder paths (relative ones are resolved against the working
- * directory) and checks that each is an existing, readable, searchable directory.
+ * Splits FILES_ROOT into real folder paths (relative ones are resolved against the working
+ * directory, symlinks resolved) and checks that each is an existing, readable, searchable directory.
  */
-export function parseRoots(value: string): string[] {
+function parseRoots(value: string): string[] {
   const roots = value
     .split(',')
     .map((part) => part.trim())
@@ -256,5 +258,5 @@ export function parseRoots(value: string): string[] {
       throw new ConfigurationError('FILES_ROOT', `folder is not readable: ${root}`);
     }
   }
-  return roots;
+  return roots.map((root) => realpathSync(root));
 }

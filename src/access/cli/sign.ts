@@ -25,7 +25,7 @@ options:
   --filename NAME    the name the browser saves as
   -h, --help`;
 
-async function main(argv: readonly string[]): Promise<number> {
+function main(argv: readonly string[]): number {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
@@ -52,7 +52,7 @@ async function main(argv: readonly string[]): Promise<number> {
     throw new UsageError(`--ttl must be seconds or a number with s, m, h or d (got ${values.ttl})`);
   const env = loadCliEnvironment();
   const minter = new LinkMinter(AccessConfig.fromEnvironment(env), new FileStorageService(AppConfig.fromEnvironment(env)));
-  const link = await minter.mint({
+  const link = minter.mint({
     path: positionals[0],
     ttl,
     pin: values.scope ? undefined : !values.unpinned,
@@ -69,17 +69,16 @@ class UsageError extends Error {}
 /** The PATH argument, for the message about a missing file. */
 let requested = '';
 
-main(process.argv.slice(2)).then(
-  (code) => (process.exitCode = code),
-  (error: unknown) => {
-    // One line, as for the server's settings; a missing file says which path.
-    const message =
-      error instanceof FileNotFoundError
-        ? `no such file under FILES_ROOT: ${requested}`
-        : error instanceof ConfigurationError || error instanceof UsageError || error instanceof DownloadError
-          ? error.message
-          : `failed: ${String(error)}`;
-    process.stderr.write(`sign: ${message}\n`);
-    process.exitCode = 1;
-  },
-);
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (error) {
+  // One line, as for the server's settings; a missing file says which path.
+  const message =
+    error instanceof FileNotFoundError
+      ? `no such file under FILES_ROOT: ${requested}`
+      : error instanceof ConfigurationError || error instanceof UsageError || error instanceof DownloadError
+        ? error.message
+        : `failed: ${String(error)}`;
+  process.stderr.write(`sign: ${message}\n`);
+  process.exitCode = 1;
+}
