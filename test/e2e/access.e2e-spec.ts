@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { statSync } from 'node:fs';
 import { startApp } from '../support/app.js';
 import { TestCredentials } from '../support/access.js';
 import { TempRoot } from '../support/fixtures.js';
@@ -128,6 +129,46 @@ describe('access control: private mode', () => {
     });
   });
 
+  describe('what a grant changes in the answer', () => {
+    const version = () => {
+      const stats = statSync(root.resolve('docs/report.pdf'), { bigint: true });
+      return `${stats.size.toString(16)}-${stats.mtimeNs.toString(16)}`;
+    };
+
+    it('authenticated answers are Cache-Control: private; a pinned current link is private and immutable for a year', async () => {
+      expect((await ask(port, credentials.link('/docs/report.pdf'))).headers.get('cache-control')).toBe('private');
+      expect((await ask(port, '/docs/report.pdf', { headers: credentials.bearer() })).headers.get('cache-control')).toBe('private');
+      const pinned = await ask(port, credentials.link('/docs/report.pdf', { version: version() }));
+      expect(pinned.status).toBe(200);
+      expect(pinned.headers.get('cache-control')).toBe('private, max-age=31536000, immutable');
+    });
+
+    it('a signed dl=1 and filename set the disposition; the signed name wins over the file name', async () => {
+      const res = await ask(port, credentials.link('/docs/report.pdf', { download: true, filename: 'Rapport annuel.pdf' }));
+      expect(res.headers.get('content-disposition')).toBe('attachment; filename="Rapport annuel.pdf"');
+      const inline = await ask(port, credentials.link('/docs/report.pdf', { filename: 'Résumé.pdf' }));
+      expect(inline.headers.get('content-disposition')).toBe(`inline; filename="R?sum?.pdf"; filename*=UTF-8''R%C3%A9sum%C3%A9.pdf`);
+    });
+
+    it('a pinned link to a file that changed answers 412 reason changed, for GET, HEAD and Range alike', async () => {
+      root.write('docs/pinned.txt', 'version one');
+      const stats = statSync(root.resolve('docs/pinned.txt'), { bigint: true });
+      const link = credentials.link('/docs/pinned.txt', { version: `${stats.size.toString(16)}-${stats.mtimeNs.toString(16)}` });
+      expect((await ask(port, link)).body).toBe('version one');
+      root.write('docs/pinned.txt', 'version two!');
+      for (const init of [
+        {},
+        { method: 'HEAD' },
+        { headers: { Range: 'bytes=0-3' } },
+        { headers: { Range: 'bytes=0-3', 'If-Range': '"x"' } },
+      ]) {
+        const res = await ask(port, link, init);
+        expect(res.status).toBe(412);
+        if (init.method !== 'HEAD') expect(bodyOf(res)).toMatchObject({ statusCode: 412, reason: 'changed' });
+      }
+    });
+  });
+
   it('keeps /.healthz and /.readyz open, and /.metrics (it names no file)', async () => {
     expect((await ask(port, '/.healthz')).status).toBe(200);
     expect((await ask(port, '/.readyz')).status).toBe(200);
@@ -178,6 +219,25 @@ describe('access control: public mode', () => {
     expect(bodyOf(await ask(port, '/hello.txt?exp=1'))).toMatchObject({ reason: 'bad-signature' });
     expect((await ask(port, credentials.link('/hello.txt'))).body).toBe('hello');
     expect((await ask(port, '/hello.txt', { headers: credentials.bearer() })).body).toBe('hello');
+  });
+
+  it('?v= works unsigned: the current version is served (public, immutable), another gets 412 reason changed', async () => {
+    const stats = statSync(root.resolve('hello.txt'), { bigint: true });
+    const current = `${stats.size.toString(16)}-${stats.mtimeNs.toString(16)}`;
+    const res = await ask(port, `/hello.txt?v=${current}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    const stale = await ask(port, '/hello.txt?v=5-1');
+    expect(stale.status).toBe(412);
+    expect(bodyOf(stale)).toMatchObject({ statusCode: 412, reason: 'changed' });
+    expect((await ask(port, '/missing.txt?v=5-1')).status).toBe(404);
+  });
+
+  it("?dl=1 works unsigned: attachment with the file's own name", async () => {
+    const res = await ask(port, '/hello.txt?dl=1');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="hello.txt"');
+    expect(res.headers.get('cache-control')).toBeNull();
   });
 
   test.each([
