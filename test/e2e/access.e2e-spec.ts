@@ -121,6 +121,7 @@ describe('access control: private mode', () => {
         const res = await ask(port, path, { headers });
         expect(res.status).toBe(403);
         expect(bodyOf(res)).toMatchObject({ statusCode: 403, error: 'Forbidden', reason });
+        expect(res.headers.get('cache-control')).toBe('no-store');
         answers.push(res);
       }
       // An existing and a missing file get byte-identical answers with the same headers (but the request id and date).
@@ -274,6 +275,7 @@ describe('access control: too many failures', () => {
     for (const headers of [{ Authorization: 'Bearer guess' }, credentials.bearer(), {}]) {
       const res = await ask(port, '/hello.txt', { headers });
       expect(res.status).toBe(429);
+      expect(res.headers.get('cache-control')).toBe('no-store');
       const retryAfter = Number(res.headers.get('retry-after'));
       expect(retryAfter).toBeGreaterThanOrEqual(1);
       expect(retryAfter).toBeLessThanOrEqual(60);
