@@ -4,7 +4,6 @@ import { EnvironmentVariables, validateEnvironment } from './config/environment.
 import { SettingsModule } from './config/settings.module.js';
 import { FilesModule } from './files/files.module.js';
 import { OperationsModule } from './operations/operations.module.js';
-import { FloorController, floorRouteEnabled } from './bench/floor.controller.js';
 
 @Module({})
 export class AppModule {
@@ -21,9 +20,7 @@ export class AppModule {
       validate: (raw) => (env = validateEnvironment({ ...raw, ...overrides })),
     });
     if (env === undefined) throw new Error('ConfigModule did not run the validation');
-    // Registered before FilesModule's catch-all route: OperationsModule's dot-paths, and the bench
-    // floor route when enabled.
-    const controllers = floorRouteEnabled(overrides) ? [FloorController] : [];
-    return { module: AppModule, imports: [config, SettingsModule.forEnvironment(env), OperationsModule, FilesModule], controllers };
+    // OperationsModule before FilesModule: its dot-paths are registered before the files' catch-all route.
+    return { module: AppModule, imports: [config, SettingsModule.forEnvironment(env), OperationsModule, FilesModule] };
   }
 }
