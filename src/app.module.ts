@@ -12,6 +12,11 @@ export class AppModule {
    * an app at a temporary folder without touching process.env.
    */
   static async forRoot(overrides: Record<string, string> = {}): Promise<DynamicModule> {
+    return (await AppModule.load(overrides)).module;
+  }
+
+  /** The app module and the validated settings it was built from (main.ts needs WORKERS before any app exists). */
+  static async load(overrides: Record<string, string> = {}): Promise<{ module: DynamicModule; env: EnvironmentVariables }> {
     // Awaited here, so a ConfigurationError rejects this call (and main.ts reports it) instead of
     // surfacing later as an unhandled rejection.
     let env: EnvironmentVariables | undefined;
@@ -21,6 +26,7 @@ export class AppModule {
     });
     if (env === undefined) throw new Error('ConfigModule did not run the validation');
     // OperationsModule before FilesModule: its dot-paths are registered before the files' catch-all route.
-    return { module: AppModule, imports: [config, SettingsModule.forEnvironment(env), OperationsModule, FilesModule] };
+    const module = { module: AppModule, imports: [config, SettingsModule.forEnvironment(env), OperationsModule, FilesModule] };
+    return { module, env };
   }
 }

@@ -28,15 +28,15 @@ Controller()(FloorController);
 class BenchRootModule {}
 Module({})(BenchRootModule);
 
-// dist/main.js builds its root module with AppModule.forRoot(); wrapping that one call makes it
-// bootstrap BenchRootModule instead. The root module's controllers are registered before those of
-// the modules it imports, so the floor route comes before the files' catch-all route (it would be
-// a dot-name there, never served, so it can never shadow a file either).
-const forRoot = AppModule.forRoot.bind(AppModule);
-AppModule.forRoot = async (overrides) => ({
-  module: BenchRootModule,
-  imports: [await forRoot(overrides)],
-  controllers: [FloorController],
-});
+// dist/main.js builds its root module with AppModule.load() (forRoot() goes through it too);
+// wrapping that one call makes it bootstrap BenchRootModule instead. The root module's controllers
+// are registered before those of the modules it imports, so the floor route comes before the
+// files' catch-all route (it would be a dot-name there, never served, so it can never shadow a
+// file either).
+const load = AppModule.load.bind(AppModule);
+AppModule.load = async (overrides) => {
+  const { module, env } = await load(overrides);
+  return { module: { module: BenchRootModule, imports: [module], controllers: [FloorController] }, env };
+};
 
 await import('../../dist/main.js');
