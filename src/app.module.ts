@@ -5,7 +5,6 @@ import { SettingsModule } from './config/settings.module.js';
 import { AccessModule } from './access/access.module.js';
 import { FilesModule } from './files/files.module.js';
 import { OperationsModule } from './operations/operations.module.js';
-import { FloorController, floorRouteEnabled } from './bench/floor.controller.js';
 
 @Module({})
 export class AppModule {
@@ -27,11 +26,10 @@ export class AppModule {
       validate: (raw) => (env = validateEnvironment({ ...raw, ...overrides })),
     });
     if (env === undefined) throw new Error('ConfigModule did not run the validation');
-    // Registered before FilesModule's catch-all route: OperationsModule's and AccessModule's dot-paths, and the bench
-    // floor route when enabled.
-    const controllers = floorRouteEnabled(overrides) ? [FloorController] : [];
+    // OperationsModule and AccessModule before FilesModule: their dot-paths (/.healthz, /.api/links...)
+    // are registered before the files' catch-all route.
     const imports = [config, SettingsModule.forEnvironment(env), OperationsModule, AccessModule, FilesModule];
-    const module = { module: AppModule, imports, controllers };
+    const module = { module: AppModule, imports };
     return { module, env };
   }
 }

@@ -157,12 +157,13 @@ describe('access control: private mode', () => {
       const link = credentials.link('/docs/pinned.txt', { version: `${stats.size.toString(16)}-${stats.mtimeNs.toString(16)}` });
       expect((await ask(port, link)).body).toBe('version one');
       root.write('docs/pinned.txt', 'version two!');
-      for (const init of [
+      const requests: RequestInit[] = [
         {},
         { method: 'HEAD' },
         { headers: { Range: 'bytes=0-3' } },
         { headers: { Range: 'bytes=0-3', 'If-Range': '"x"' } },
-      ]) {
+      ];
+      for (const init of requests) {
         const res = await ask(port, link, init);
         expect(res.status).toBe(412);
         if (init.method !== 'HEAD') expect(bodyOf(res)).toMatchObject({ statusCode: 412, reason: 'changed' });
