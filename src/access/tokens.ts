@@ -74,7 +74,7 @@ export function splitEntries(text: string): string[] {
     .filter((part) => part !== '');
 }
 
-function isRole(value: string): value is TokenRole {
+export function isRole(value: string): value is TokenRole {
   return (TOKEN_ROLES as readonly string[]).includes(value);
 }
 

@@ -4,7 +4,7 @@
  * entry (line 2: its SHA-256, which is all the service stores). The token is kept nowhere.
  */
 import { parseArgs } from 'node:util';
-import { generateToken, hashToken, TOKEN_NAME, TOKEN_ROLES, type TokenRole } from '../tokens.js';
+import { generateToken, hashToken, isRole, TOKEN_NAME } from '../tokens.js';
 
 const USAGE = `usage: npm run token -- NAME [--role read|write]
 
@@ -26,8 +26,8 @@ function main(argv: readonly string[]): number {
     process.stderr.write(`${USAGE}\n`);
     return 1;
   }
-  const role = values.role as TokenRole;
-  if (!TOKEN_ROLES.includes(role)) {
+  const role = values.role;
+  if (!isRole(role)) {
     process.stderr.write(`token: --role must be read or write (got ${values.role})\n`);
     return 1;
   }
