@@ -75,6 +75,19 @@ describe('container deployment', () => {
     expect(argsOf(runtime, 'HEALTHCHECK')).toHaveLength(1);
   });
 
+  it('runs on one supported Node line, the one CI also runs the whole suite on and `engines` names', () => {
+    const lines = dockerfile.map((stage) => /^node:(\d+)-/.exec(argsOf(stage, 'FROM')[0] ?? '')?.[1]);
+    expect(new Set(lines).size).toBe(1);
+    const [major] = lines;
+    // Node 20 reached its end of life in April 2026; the image must be on a maintained LTS line.
+    expect(['24', '26']).toContain(major);
+    expect(/^SUPPORTED_NODE=(\d+)$/m.exec(readFileSync('.ci/run', 'utf8'))?.[1]).toBe(major);
+    const engines = (JSON.parse(readFileSync('package.json', 'utf8')) as { engines: { node: string } }).engines.node;
+    expect(engines.split(' || ').map((range) => /^\^(\d+)\./.exec(range)?.[1])).toContain(major);
+    // Whichever of the two runs this is, its Node is one that `engines` names.
+    expect(engines.split(' || ').map((range) => /^\^(\d+)\./.exec(range)?.[1])).toContain(process.versions.node.split('.')[0]);
+  });
+
   it('runs the runtime stage command from a copy of the files the stage copies, and the service answers', async () => {
     const workdir = argsOf(runtime, 'WORKDIR')[0];
     const app = mkdtempSync(join(tmpdir(), 'rds-image-'));
