@@ -75,6 +75,7 @@ describe('validateEnvironment', () => {
       { SHUTDOWN_GRACE_MS: '-5' },
       /^Invalid configuration: SHUTDOWN_GRACE_MS must be an integer number of milliseconds between 0 and 3600000/,
     ],
+    [{ TRUST_PROXY: 'yes' }, /^Invalid configuration: TRUST_PROXY must be "true" or "false" \(got "yes"\)$/],
     [{ SHUTDOWN_GRACE_MS: '10s' }, /^Invalid configuration: SHUTDOWN_GRACE_MS must be an integer number of milliseconds/],
   ])('%j → %s', (overrides, message) => {
     const attempt = () => validateEnvironment({ FILES_ROOT: folder, ...overrides });
@@ -96,7 +97,12 @@ describe('validateEnvironment', () => {
   });
 
   it('reads the operations settings', () => {
-    expect(validateEnvironment({ FILES_ROOT: folder })).toMatchObject({ LOG_LEVEL: 'info', SHUTDOWN_GRACE_MS: 30_000 });
+    expect(validateEnvironment({ FILES_ROOT: folder })).toMatchObject({
+      LOG_LEVEL: 'info',
+      SHUTDOWN_GRACE_MS: 30_000,
+      TRUST_PROXY: 'false',
+    });
+    expect(validateEnvironment({ FILES_ROOT: folder, TRUST_PROXY: 'true' })).toMatchObject({ TRUST_PROXY: 'true' });
     expect(validateEnvironment({ FILES_ROOT: folder, LOG_LEVEL: 'silent', SHUTDOWN_GRACE_MS: '0' })).toMatchObject({
       LOG_LEVEL: 'silent',
       SHUTDOWN_GRACE_MS: 0,

@@ -73,6 +73,15 @@ export class EnvironmentVariables {
   /** Processes serving requests (node:cluster): 1, up to 64, or `auto` for one per available core. */
   @Matches(/^(auto|[1-9]|[1-5][0-9]|6[0-4])$/, { message: 'must be "auto" or an integer between 1 and 64' })
   WORKERS = '1';
+
+  /**
+   * `true` when the service is reached through one reverse proxy (HAProxy, a load balancer) that
+   * appends the peer it saw to X-Forwarded-For: the client's address is then that last entry.
+   * `false`: the header is ignored (a client could write anything in it) and the address is the
+   * socket's peer.
+   */
+  @IsIn(['true', 'false'], { message: 'must be "true" or "false"' })
+  TRUST_PROXY: 'true' | 'false' = 'false';
 }
 
 /** How many processes WORKERS asks for: `auto` is one per core the process may use. */
