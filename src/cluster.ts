@@ -1,13 +1,18 @@
 import cluster, { type Worker } from 'node:cluster';
 import { createServer } from 'node:net';
 import type { Logger } from 'pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { AppConfig } from './config/app-config.js';
 import { describeListenError, type ListenFailure } from './config/listen-error.js';
+import { serveDigests } from './digest/cluster-digests.js';
+import { DigestEngine } from './digest/digest-engine.js';
+import { createDigestStore } from './digest/redis-digest-store.js';
 import { serveClusterMetrics } from './operations/cluster-metrics.js';
+import { DigestMetrics } from './operations/digest-metrics.js';
 
 export interface PrimaryOptions {
   readonly workers: number;
-  readonly port: number;
-  readonly host: string;
+  readonly config: AppConfig;
   /** JSON lines like every worker's (LOG_LEVEL applies). */
   readonly logger: Logger;
 }
@@ -25,15 +30,32 @@ function checkListen(port: number, host: string): Promise<void> {
 }
 
 /**
- * WORKERS > 1: this (primary) process serves nothing itself; it forks `workers` copies of the
+ * WORKERS > 1: this (primary) process serves no request itself; it forks `workers` copies of the
  * service that share the listening socket (node:cluster hands each accepted connection to one of
- * them), answers their metric scrapes with the sum over all of them, replaces a worker that dies,
- * and on SIGTERM/SIGINT passes the signal on to every worker and exits once all have finished
- * their own shutdown.
+ * them), owns the digest hashing for all of them (src/digest/cluster-digests.ts), answers their
+ * metric scrapes with the aggregate of the whole tree, replaces a worker that dies, and on
+ * SIGTERM/SIGINT passes the signal on to every worker and exits once all have finished their own
+ * shutdown.
  */
-export async function runPrimary({ workers: count, port, host, logger }: PrimaryOptions): Promise<void> {
-  await checkListen(port, host);
-  serveClusterMetrics();
+export async function runPrimary({ workers: count, config, logger }: PrimaryOptions): Promise<void> {
+  await checkListen(config.port, config.host);
+  // Structured clone over IPC: digests (Uint8Array) and file versions (bigint) pass as they are.
+  cluster.setupPrimary({ serialization: 'advanced' });
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  if (config.digest.enabled) {
+    const engine = new DigestEngine({
+      roots: config.roots,
+      cacheEntries: config.digest.cacheEntries,
+      store: createDigestStore(config.digest.store, logger),
+      events: new DigestMetrics(registry),
+      logger,
+    });
+    engine.start();
+    serveDigests(engine);
+    if (config.digest.precompute) void engine.precompute();
+  }
+  serveClusterMetrics(registry);
   let stopping = false;
   const fork = (): Worker => cluster.fork();
 

@@ -40,7 +40,7 @@ async function start(): Promise<void> {
   const { module, env } = await AppModule.load(); // validates every setting (and reads .env) before any worker exists
   if (cluster.isPrimary) {
     const workers = workerCount(env.WORKERS, availableParallelism());
-    if (workers > 1) return runPrimary({ workers, port: env.PORT, host: env.HOST, logger: createLogger(env.LOG_LEVEL) });
+    if (workers > 1) return runPrimary({ workers, config: AppConfig.fromEnvironment(env), logger: createLogger(env.LOG_LEVEL) });
   }
   await bootstrap(module);
 }

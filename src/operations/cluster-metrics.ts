@@ -1,30 +1,37 @@
 import cluster, { type Worker } from 'node:cluster';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 
+/** One registry's metrics as `getMetricsAsJSON()` gives them (what AggregatorRegistry.aggregate takes). */
+type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
+
 /**
  * WORKERS > 1: one scrape of any worker shows the whole process tree. The worker that took the
- * scrape asks the primary; the primary collects every worker's registry through prom-client's
- * AggregatorRegistry (its own IPC messages) and answers with the sum (or the aggregator each
- * metric declares, e.g. the mean of event-loop lag).
+ * scrape asks the primary; the primary asks every worker for its registry as JSON, adds its own
+ * (the digest engine's metrics live there), and answers with prom-client's aggregation of all
+ * (AggregatorRegistry.aggregate: sums, or the aggregator a metric declares, e.g. the mean of
+ * event-loop lag). prom-client's own clusterMetrics() cannot include the primary's registry.
  */
 const SCRAPE_REQUEST = 'rds:metrics-scrape';
 const SCRAPE_ANSWER = 'rds:metrics-answer';
-/** prom-client gives up on a worker after 5 s; this is a little longer, so its error comes through. */
+const COLLECT_REQUEST = 'rds:metrics-collect';
+const COLLECT_ANSWER = 'rds:metrics-collected';
+/** A worker that does not answer within this is left out of that scrape rather than failing it. */
+const COLLECT_TIMEOUT_MS = 3_000;
 const SCRAPE_TIMEOUT_MS = 6_000;
 
-interface ScrapeRequest {
-  readonly type: typeof SCRAPE_REQUEST;
+interface Message {
+  readonly type: string;
   readonly id: number;
 }
-
-interface ScrapeAnswer {
-  readonly type: typeof SCRAPE_ANSWER;
-  readonly id: number;
+interface ScrapeAnswer extends Message {
   readonly metrics?: string;
   readonly error?: string;
 }
+interface Collected extends Message {
+  readonly metrics: MetricsJson;
+}
 
-function isMessage<T extends { type: string; id: number }>(message: unknown, type: T['type']): message is T {
+function isMessage<T extends Message>(message: unknown, type: string): message is T {
   return (
     typeof message === 'object' &&
     message !== null &&
@@ -33,30 +40,54 @@ function isMessage<T extends { type: string; id: number }>(message: unknown, typ
   );
 }
 
-/** In the primary: answers the workers' scrape requests with the aggregate of all workers. */
-export function serveClusterMetrics(): void {
-  const aggregator = new AggregatorRegistry();
+let nextId = 1;
+
+/** In the primary: answers the workers' scrape requests with the aggregate of every worker and `own`. */
+export function serveClusterMetrics(own: Registry): void {
+  const collecting = new Map<number, (metrics: MetricsJson) => void>();
   cluster.on('message', (worker: Worker, message: unknown) => {
-    if (!isMessage<ScrapeRequest>(message, SCRAPE_REQUEST)) return;
+    if (isMessage<Collected>(message, COLLECT_ANSWER)) {
+      collecting.get(message.id)?.(message.metrics);
+      return;
+    }
+    if (!isMessage<Message>(message, SCRAPE_REQUEST)) return;
+    const collectFrom = (target: Worker): Promise<MetricsJson | undefined> => {
+      const id = nextId++;
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => finish(undefined), COLLECT_TIMEOUT_MS);
+        function finish(metrics: MetricsJson | undefined): void {
+          clearTimeout(timer);
+          collecting.delete(id);
+          resolve(metrics);
+        }
+        collecting.set(id, finish);
+        target.send({ type: COLLECT_REQUEST, id } satisfies Message);
+      });
+    };
+    const workers = Object.values(cluster.workers ?? {}).filter((each): each is Worker => each !== undefined && each.isConnected());
     const reply = (answer: Omit<ScrapeAnswer, 'type' | 'id'>) => {
       if (worker.isConnected()) worker.send({ type: SCRAPE_ANSWER, id: message.id, ...answer } satisfies ScrapeAnswer);
     };
-    aggregator.clusterMetrics().then(
-      (metrics) => reply({ metrics }),
-      (error: unknown) => reply({ error: error instanceof Error ? error.message : String(error) }),
-    );
+    Promise.all([own.getMetricsAsJSON(), ...workers.map(collectFrom)])
+      .then((all) => AggregatorRegistry.aggregate(all.filter((metrics): metrics is MetricsJson => metrics !== undefined)).metrics())
+      .then(
+        (metrics) => reply({ metrics }),
+        (error: unknown) => reply({ error: error instanceof Error ? error.message : String(error) }),
+      );
   });
 }
 
-/** In a worker: offers `registry` to the primary's aggregation (prom-client answers its requests). */
+/** In a worker: hands `registry` to the primary whenever it collects for a scrape. */
 export function joinClusterMetrics(registry: Registry): void {
-  AggregatorRegistry.setRegistries([registry]);
-  new AggregatorRegistry(); // installs prom-client's listener for the primary's requests
+  process.on('message', (message: unknown) => {
+    if (!isMessage<Message>(message, COLLECT_REQUEST)) return;
+    void registry
+      .getMetricsAsJSON()
+      .then((metrics) => process.send?.({ type: COLLECT_ANSWER, id: message.id, metrics } satisfies Collected));
+  });
 }
 
-let nextId = 1;
-
-/** In a worker: the aggregate of every worker, through the primary. */
+/** In a worker: the aggregate of the whole process tree, through the primary. */
 export function scrapeThroughPrimary(): Promise<string> {
   const send = process.send?.bind(process);
   if (send === undefined) return Promise.reject(new Error('not a cluster worker'));
@@ -75,7 +106,7 @@ export function scrapeThroughPrimary(): Promise<string> {
       else reject(error);
     }
     process.on('message', onMessage);
-    send({ type: SCRAPE_REQUEST, id } satisfies ScrapeRequest);
+    send({ type: SCRAPE_REQUEST, id } satisfies Message);
   });
 }
 

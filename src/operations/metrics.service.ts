@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { inClusterWorker, joinClusterMetrics, scrapeThroughPrimary } from './cluster-metrics.js';
+import { DigestMetrics } from './digest-metrics.js';
 import { OpenFileHandles } from './open-file-handles.js';
 
 /** What the request observer saw of one finished (or aborted) response. */
@@ -53,6 +54,9 @@ export class MetricsService {
     help: 'File requests being answered right now.',
     registers: [this.registry],
   });
+
+  /** The digest engine's counters (hash jobs, shared-store lookups). */
+  readonly digests = new DigestMetrics(this.registry);
 
   constructor(handles: OpenFileHandles) {
     new Gauge({
