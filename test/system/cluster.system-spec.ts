@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { TempRoot } from '../support/fixtures.js';
+import { reprDigestField, TempRoot } from '../support/fixtures.js';
 import { total } from '../support/metrics.js';
 import { download } from '../support/raw-http.js';
 import { ServerProcess } from '../support/server-process.js';
@@ -77,6 +77,36 @@ describe('WORKERS: several processes behind one port (node:cluster) behave as on
     SLOW,
   );
 
+  it(
+    'hashes a file once for the whole host, and every worker then answers with its digest',
+    async () => {
+      const before = total(await (await fetch(`${server.url}/.metrics`)).text(), 'digest_hash_jobs_total');
+      const digested = root.writeRandom('digest-once.bin', 2 * 1024 * 1024);
+      const expected = reprDigestField('sha256', digested);
+      await until(
+        async () =>
+          (await download(`${server.url}/digest-once.bin`, { headers: { Range: 'bytes=0-0' } })).headers['repr-digest'] === expected,
+        'a response with the digest',
+        { timeoutMs: 60_000, intervalMs: 100 },
+      );
+      const answers = await Promise.all(
+        Array.from({ length: 24 }, (_, i) =>
+          download(`${server.url}/digest-once.bin`, { headers: { Range: 'bytes=0-0', 'X-Request-Id': `once-${i}` } }),
+        ),
+      );
+      expect(answers.map((answer) => answer.headers['repr-digest'])).toEqual(answers.map(() => expected));
+      const pids = new Set(
+        accessLines(server)
+          .filter((line) => line.requestId?.startsWith('once-'))
+          .map((line) => line.pid),
+      );
+      expect(pids.size).toBeGreaterThan(1);
+      const metrics = await (await fetch(`${server.url}/.metrics`)).text();
+      expect(total(metrics, 'digest_hash_jobs_total')).toBe(before + 1);
+    },
+    SLOW,
+  );
+
   it('writes nothing but JSON lines, the primary included', () => {
     const lines = server.stdout.split('\n').filter((line) => line !== '');
     const parsed = lines.map((line) => {
@@ -105,9 +135,9 @@ describe('WORKERS: several processes behind one port (node:cluster) behave as on
   );
 });
 
-function accessLines(server: ServerProcess): Array<{ pid: number; msg: string }> {
+function accessLines(server: ServerProcess): Array<{ pid: number; msg: string; requestId?: string }> {
   return server.stdout
     .split('\n')
     .filter((line) => line.includes('"msg":"request"'))
-    .map((line) => JSON.parse(line) as { pid: number; msg: string });
+    .map((line) => JSON.parse(line) as { pid: number; msg: string; requestId?: string });
 }

@@ -145,7 +145,16 @@ describe('container deployment', () => {
     expect(execFileSync('docker-compose', ['config', '--services'], { encoding: 'utf8' }).trim().split('\n').sort()).toEqual([
       'app',
       'proxy',
+      'redis',
     ]);
+    // The shared digest store is optional: only in the `redis` profile, and nothing waits for it.
+    expect(resolved).toMatch(/\n {2}redis:\n(?: {4}.*\n)*? {4}profiles:\n {4}- redis\n/);
+    expect(resolved).not.toMatch(/depends_on:\n(?: {6}.*\n)*? {6}redis:/);
+    const withStore = execFileSync('docker-compose', ['--env-file', '.env.example', 'config'], {
+      encoding: 'utf8',
+      env: { ...process.env, DIGEST_STORE: 'redis://redis:6379/0' },
+    });
+    expect(withStore).toMatch(/DIGEST_STORE: redis:\/\/redis:6379\/0/);
     expect(resolved).toMatch(/read_only: true\n\s+source: \S+\/files\n\s+target: \/srv\/files/);
     expect(resolved).toMatch(/restart: unless-stopped/);
     expect(resolved).toMatch(/- dist\/healthcheck\.js/);

@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { reprDigestField, TempRoot } from '../support/fixtures.js';
 import { headUntilDigested } from '../support/http.js';
+import { total } from '../support/metrics.js';
 import { requireCommand, ServerProcess } from '../support/server-process.js';
+import { until } from '../support/wait.js';
 
 describe('digests of the compiled service (node dist/main.js)', () => {
   const root = new TempRoot();
@@ -39,4 +41,40 @@ describe('digests of the compiled service (node dist/main.js)', () => {
       await server.stop();
     }
   });
+
+  test.each([
+    ['one process', '1'],
+    ['the primary of WORKERS=2, once for all workers', '2'],
+  ])(
+    'DIGEST_PRECOMPUTE=true logs its start and its end with the files and bytes hashed (%s)',
+    async (_name, workers) => {
+      const folder = new TempRoot();
+      const sizes = [1000, 20_000, 300_000];
+      sizes.forEach((size, i) => folder.writeRandom(`pre/${i}.bin`, size));
+      folder.write('pre/.hidden', 'never served, never hashed');
+      const server = await ServerProcess.start({ FILES_ROOT: folder.resolve('pre'), DIGEST_PRECOMPUTE: 'true', WORKERS: workers });
+      try {
+        const lines = () =>
+          server.stdout
+            .split('\n')
+            .filter((line) => line.includes('digest precompute'))
+            .map((line) => JSON.parse(line) as Record<string, unknown>);
+        await until(() => lines().some((line) => line['msg'] === 'digest precompute done'), 'the end of the precompute', {
+          timeoutMs: 60_000,
+        });
+        const [started, ...rest] = lines();
+        expect(started).toMatchObject({ msg: 'digest precompute started', roots: 1, maxFiles: 50_000, pid: server.child.pid });
+        const done = rest[rest.length - 1];
+        expect(done).toMatchObject({ msg: 'digest precompute done', files: 3, bytes: 321_000, pid: server.child.pid });
+        expect(typeof done['durationMs']).toBe('number');
+        expect(lines().filter((line) => line['msg'] === 'digest precompute done')).toHaveLength(1);
+        const metrics = await (await fetch(`${server.url}/.metrics`)).text();
+        expect(total(metrics, 'digest_hash_jobs_total')).toBe(3);
+      } finally {
+        await server.stop();
+        folder.cleanup();
+      }
+    },
+    90_000,
+  );
 });
