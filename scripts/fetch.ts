@@ -22,22 +22,27 @@ import { parseOptions, USAGE } from './fetch/options.js';
 
 /** After Ctrl-C, how long the download may take to save its progress before the process just ends. */
 const STOP_GRACE_MS = 5_000;
+/** Signals closer than this to the first one are the same Ctrl-C, delivered twice. */
+const REPEATED_SIGNAL_MS = 1_000;
 
 async function main(): Promise<number> {
   const stop = new AbortController();
   let download: Download | undefined;
-  let signalled = false;
+  let firstSignalAt: number | undefined;
   // Ctrl-C reaches us both ways: SIGINT to the whole process group (the terminal), and SIGINT to
-  // npm alone, which passes it on to its child (the shell, which execs tsx, which relays it here).
+  // npm alone, which passes it on to its child: this process, as package.json's script `exec`s
+  // node with tsx as a loader (no shell, no tsx process in between, either of which would die of
+  // the signal or add its own exit code). In a terminal it arrives twice within moments (the
+  // terminal's, then npm's): those count as one. Only a Ctrl-C pressed again later cuts saving short.
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (!signalled) {
-      signalled = true;
+    if (firstSignalAt === undefined) {
+      firstSignalAt = Date.now();
       stop.abort(new Error(signal));
-      // Should saving hang (a stuck disk), end anyway; state on disk is always a whole earlier save.
+      // Should saving hang (a stuck disk), end anyway; the state on disk is always a whole earlier save.
       setTimeout(() => forceExit(download), STOP_GRACE_MS).unref();
       return;
     }
-    forceExit(download);
+    if (Date.now() - firstSignalAt > REPEATED_SIGNAL_MS) forceExit(download);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

@@ -52,10 +52,10 @@ export function parseState(text: string, url: string): PartState | undefined {
   if (next !== size) return undefined;
   return {
     url,
-    etag: etag as string | undefined,
-    lastModified: lastModified as string | undefined,
-    size: size as number,
-    reprDigest: reprDigest as string | undefined,
+    etag: etag,
+    lastModified: lastModified,
+    size: size,
+    reprDigest: reprDigest,
     segments: (segments as Segment[]).map(({ start, end, done }) => ({ start, end, done })),
   };
 }
