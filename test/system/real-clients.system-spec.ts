@@ -1,8 +1,10 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256, TempRoot } from '../support/fixtures.js';
 import { download } from '../support/raw-http.js';
+import { TamperingProxy } from '../support/tampering-proxy.js';
 import { requireCommand, ServerProcess } from '../support/server-process.js';
 import { sleep, until } from '../support/wait.js';
 
@@ -114,6 +116,34 @@ describe('real clients', () => {
     const resumed = aria2(folder, ['-c']);
     expect(resumed.status).toBe(0);
     expect(sha256(readFileSync(target))).toBe(sha256(large));
+  });
+
+  it('curl -C -, wget -c and aria2c -c resume with Range alone, no If-Range: they cannot notice a changed file', async () => {
+    const watching = await TamperingProxy.start(server.port);
+    try {
+      const resumes: Array<[string, string[]]> = [
+        ['curl', ['-sS', '-C', '-', '-o', 'curl.bin', `${watching.url}/movie.bin`]],
+        ['wget', ['-q', '-c', '-O', 'wget.bin', `${watching.url}/movie.bin`]],
+        ['aria2c', ['-q', '-c', '--allow-overwrite=false', '-o', 'aria2c.bin', `${watching.url}/movie.bin`]],
+      ];
+      const folder = join(downloads.path, 'no-if-range');
+      mkdirSync(folder, { recursive: true });
+      for (const [client, args] of resumes) {
+        interruptedPrefix(join(folder, `${client}.bin`), 1_000_000);
+        // Not spawnSync: the proxy answers from this very process.
+        await promisify(execFile)(client, args, { cwd: folder });
+        expect(sha256(readFileSync(join(folder, `${client}.bin`)))).toBe(sha256(file));
+      }
+      const resumed = watching.seen.filter((request) => request.headers.range !== undefined);
+      expect(resumed.map((request) => String(request.headers['user-agent']).split('/')[0].toLowerCase())).toEqual([
+        'curl',
+        'wget',
+        'aria2',
+      ]);
+      expect(resumed.map((request) => request.headers['if-range'])).toEqual([undefined, undefined, undefined]);
+    } finally {
+      await watching.stop();
+    }
   });
 
   it('returns to its baseline of file descriptors after many aborted downloads', async () => {
