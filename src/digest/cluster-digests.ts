@@ -41,7 +41,8 @@ function typed<T extends { type: string }>(message: unknown, type: T['type']): m
 export function serveDigests(engine: DigestEngine): void {
   cluster.on('message', (worker: Worker, message: unknown) => {
     if (!typed<ComputeMessage>(message, COMPUTE)) return;
-    void engine.compute(message.request).then((outcome) => {
+    const asked = engine.compute(message.request).catch((error: unknown): HashOutcome => ({ kind: 'failed', reason: String(error) }));
+    void asked.then((outcome) => {
       if (worker.isConnected()) worker.send({ type: ANSWER, id: message.id, outcome } satisfies AnswerMessage);
       if (outcome.kind !== 'hashed') return;
       const known: KnownMessage = { type: KNOWN, version: message.request.version, digests: outcome.digests };

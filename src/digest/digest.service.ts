@@ -14,8 +14,6 @@ import { MAX_QUEUED_JOBS } from './hash-queue.js';
 import { createDigestStore } from './redis-digest-store.js';
 import { isSettled, nowNs } from './settle.js';
 
-export { MAX_QUEUED_JOBS };
-
 /**
  * RFC 9530 digests of whole files, never computed on a request's time: a request looks its file's
  * version up in this process's memory cache; when the digest is not there the response goes out
@@ -88,7 +86,7 @@ export class DigestService implements OnApplicationBootstrap, OnModuleDestroy {
    * less than a second ago is not hashed yet: its stamps cannot identify it (see SETTLE_NS).
    */
   compute(file: LocatedVersion, algorithms: readonly DigestAlgorithm[]): Promise<HashOutcome> {
-    if (this.stopped) return Promise.resolve({ kind: 'failed', reason: 'stopped' });
+    if (this.stopped || !this.enabled) return Promise.resolve({ kind: 'failed', reason: this.stopped ? 'stopped' : 'DIGEST=off' });
     if (!isSettled(file.version, nowNs())) return Promise.resolve({ kind: 'unsettled' });
     const version = versionKey(file.version);
     const wanted = algorithms.filter((algorithm) => !this.inFlight.has(`${version}|${algorithm}`));
