@@ -22,6 +22,9 @@ export interface AccessLogEntry {
   durationMs: number;
   aborted: boolean;
   requestId: string;
+  /** req.ip: the socket's peer, or with TRUST_PROXY the address the proxy appended to X-Forwarded-For. */
+  clientAddress: string | null;
+  userAgent: string | null;
   /** `public`, `link:KEYID`, `token:NAME`, or `none` when refused; never a signature or token. */
   auth: string;
   /** Why the credentials were refused (bad-signature, expired, ...), else null. */
@@ -66,6 +69,8 @@ export class RequestObserver {
         durationMs: Math.round((performance.now() - started) * 1000) / 1000,
         aborted: wasAborted(res, body.count),
         requestId,
+        clientAddress: req.ip ?? null,
+        userAgent: req.headers['user-agent'] ?? null,
         ...accessLogFields(req),
       };
       if (operational) {

@@ -147,7 +147,7 @@ describe('signed links with real clients (ACCESS=private)', () => {
 
     await sleep(Math.max(0, expires - Date.now() + 200));
     const expired = await runTool(fetchScript, [`${proxy.url}${first}`, target]);
-    expect(expired.code).toBe(5);
+    expect(expired.code).toBe(6);
     expect(expired.stderr).toMatch(/the link has EXPIRED \(HTTP 403 Forbidden, reason: expired\)/);
     expect(expired.stderr).not.toContain('sig=');
     expect(statSync(`${target}.part`).size).toBe(kept); // nothing lost
