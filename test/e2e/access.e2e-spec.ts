@@ -289,3 +289,35 @@ describe('access control: too many failures', () => {
     expect((await ask(port, '/.healthz')).status).toBe(200);
   });
 });
+
+describe('access control: the failure limit behind a trusted proxy', () => {
+  const root = new TempRoot();
+  const credentials = new TestCredentials();
+  let app: INestApplication;
+  let port: number;
+
+  beforeAll(async () => {
+    root.write('hello.txt', 'hello');
+    ({ app, port } = await startApp({
+      FILES_ROOT: root.path,
+      ...credentials.settings('private'),
+      AUTH_FAILURE_LIMIT: '1',
+      TRUST_PROXY: 'true',
+    }));
+  });
+
+  afterAll(async () => {
+    await app.close();
+    root.cleanup();
+  });
+
+  it('counts per client address as the proxy appended it to X-Forwarded-For (TRUST_PROXY=true)', async () => {
+    const from = (address: string, authorization = 'Bearer guess') =>
+      ask(port, '/hello.txt', { headers: { Authorization: authorization, 'X-Forwarded-For': address } });
+    expect((await from('198.51.100.7')).status).toBe(403);
+    expect((await from('198.51.100.7')).status).toBe(429);
+    expect((await from('203.0.113.9')).status).toBe(403); // another client behind the same proxy
+    // Only the last hop counts: a client cannot pick a fresh address by prepending one.
+    expect((await from('192.0.2.1, 203.0.113.9')).status).toBe(429);
+  });
+});
