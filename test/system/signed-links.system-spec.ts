@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TestCredentials } from '../support/access.js';
 import { sha256, TempRoot } from '../support/fixtures.js';
@@ -200,6 +200,30 @@ describe('signed links with real clients (ACCESS=private)', () => {
     } finally {
       await other.stop();
     }
+  });
+
+  it('sign reads .env in the working directory (the environment wins), and runs compiled as in the image', async () => {
+    const folder = downloads.resolve('sign-cwd');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, '.env'), `FILES_ROOT=${root.path}\nSIGNING_KEYS=${settings().SIGNING_KEYS}\nLINK_MAX_TTL=60\n`);
+    const environment: Record<string, string | undefined> = { ...process.env, LINK_MAX_TTL: '120' };
+    for (const name of ['FILES_ROOT', 'SIGNING_KEYS', 'INIT_CWD']) delete environment[name];
+    const compiled = spawnSync('node', [resolve('dist/access/cli/sign.js'), '/media/movie.bin', '--ttl', '100'], {
+      cwd: folder,
+      env: environment,
+      encoding: 'utf8',
+    });
+    expect(compiled.stderr).toBe('');
+    expect(compiled.status).toBe(0);
+    const link = compiled.stdout.trim();
+    expect((await fetch(url(link), { method: 'HEAD' })).status).toBe(200);
+    // LINK_MAX_TTL=120 from the environment, not 60 from .env: a 100 s link was allowed.
+    const over = spawnSync('node', [resolve('dist/access/cli/sign.js'), '/media/movie.bin', '--ttl', '121'], {
+      cwd: folder,
+      env: environment,
+      encoding: 'utf8',
+    });
+    expect(over.stderr).toBe('sign: ttl must be at most LINK_MAX_TTL (120 seconds)\n');
   });
 
   it('npm run sign refuses a missing file and a bad --ttl with one line, exit 1', async () => {
