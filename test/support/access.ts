@@ -10,10 +10,7 @@ export class TestCredentials {
   readonly readToken = generateToken();
   readonly writeToken = generateToken();
 
-  /**
-   * Every access setting, spelled out: @nestjs/config copies validated string settings into
-   * process.env, so an app started earlier in the same test file would otherwise lend its own.
-   */
+  /** Every access setting spelled out, so a test says the whole access configuration it runs with. */
   settings(mode: 'public' | 'private' = 'private'): Record<string, string> {
     return {
       ACCESS: mode,

@@ -205,7 +205,10 @@ describe('signed links with real clients (ACCESS=private)', () => {
   it('sign reads .env in the working directory (the environment wins), and runs compiled as in the image', async () => {
     const folder = downloads.resolve('sign-cwd');
     mkdirSync(folder, { recursive: true });
-    writeFileSync(join(folder, '.env'), `FILES_ROOT=${root.path}\nSIGNING_KEYS=${settings().SIGNING_KEYS}\nLINK_MAX_TTL=60\n`);
+    writeFileSync(
+      join(folder, '.env'),
+      `FILES_ROOT=${root.path}\nSIGNING_KEYS=${credentials.settings('private').SIGNING_KEYS}\nLINK_MAX_TTL=60\n`,
+    );
     const environment: Record<string, string | undefined> = { ...process.env, LINK_MAX_TTL: '120' };
     for (const name of ['FILES_ROOT', 'SIGNING_KEYS', 'INIT_CWD']) delete environment[name];
     const compiled = spawnSync('node', [resolve('dist/access/cli/sign.js'), '/media/movie.bin', '--ttl', '100'], {
