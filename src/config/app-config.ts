@@ -21,14 +21,24 @@ export class AppConfig {
     readonly disposition: DispositionType,
     readonly maxRanges: number,
     readonly digest: DigestSettings = DIGEST_DEFAULTS,
+    /** CACHE_CONTROL: the Cache-Control of file responses at plain (unpinned) URLs; undefined sends none. */
+    readonly cacheControl: string | undefined = undefined,
   ) {}
 
   static fromEnvironment(env: EnvironmentVariables): AppConfig {
     const roots = parseRoots(env.FILES_ROOT).map((root) => realpathSync(root));
-    return new AppConfig(roots, env.PORT, env.HOST, env.CONTENT_DISPOSITION, env.MAX_RANGES, {
-      enabled: env.DIGEST === 'on',
-      precompute: env.DIGEST_PRECOMPUTE === 'true',
-      cacheEntries: env.DIGEST_CACHE_ENTRIES,
-    });
+    return new AppConfig(
+      roots,
+      env.PORT,
+      env.HOST,
+      env.CONTENT_DISPOSITION,
+      env.MAX_RANGES,
+      {
+        enabled: env.DIGEST === 'on',
+        precompute: env.DIGEST_PRECOMPUTE === 'true',
+        cacheEntries: env.DIGEST_CACHE_ENTRIES,
+      },
+      env.CACHE_CONTROL,
+    );
   }
 }

@@ -1,7 +1,9 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min, validateSync, ValidationError } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min, validateSync, ValidationError } from 'class-validator';
 import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { cacheControlProblem } from '../http/cache-control.js';
+import { parseAllowedOrigins } from '../http/cors.js';
 
 /** A bad setting at start-up. main.ts prints its message as one line and exits non-zero. */
 export class ConfigurationError extends Error {
@@ -73,6 +75,21 @@ export class EnvironmentVariables {
   /** Processes serving requests (node:cluster): 1, up to 64, or `auto` for one per available core. */
   @Matches(/^(auto|[1-9]|[1-5][0-9]|6[0-4])$/, { message: 'must be "auto" or an integer between 1 and 64' })
   WORKERS = '1';
+
+  /** Cache-Control of file responses at plain (unpinned) URLs; unset: none is sent. Checked by cacheControlProblem. */
+  @IsOptional()
+  @IsString()
+  CACHE_CONTROL: string | undefined = undefined;
+
+  /** Folder listings (JSON API and HTML index): `on` or `off`; unset: on. */
+  @IsOptional()
+  @IsIn(['on', 'off'], { message: 'must be "on" or "off"' })
+  LISTING: 'on' | 'off' | undefined = undefined;
+
+  /** Origins whose scripts may read responses: `*` or a comma-separated list; unset: no CORS header at all. */
+  @IsOptional()
+  @IsString()
+  CORS_ORIGINS: string | undefined = undefined;
 }
 
 /** How many processes WORKERS asks for: `auto` is one per core the process may use. */
@@ -96,7 +113,22 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
   const [first] = validateSync(settings, { forbidUnknownValues: true });
   if (first) throw describeValidationError(first, relevant);
   parseRoots(settings.FILES_ROOT); // fails early on a missing or unreadable root
+  checkHttpSettings(settings);
   return settings;
+}
+
+/** The settings whose grammar is checked by the pure parsers that later use them. */
+function checkHttpSettings(settings: EnvironmentVariables): void {
+  const cacheControl = settings.CACHE_CONTROL === undefined ? undefined : cacheControlProblem(settings.CACHE_CONTROL);
+  if (cacheControl !== undefined)
+    throw new ConfigurationError('CACHE_CONTROL', `${cacheControl} (got ${JSON.stringify(settings.CACHE_CONTROL)})`);
+  if (settings.CORS_ORIGINS !== undefined) {
+    try {
+      parseAllowedOrigins(settings.CORS_ORIGINS);
+    } catch (error) {
+      throw new ConfigurationError('CORS_ORIGINS', error instanceof Error ? error.message : String(error));
+    }
+  }
 }
 
 function describeValidationError(error: ValidationError, raw: Record<string, unknown>): ConfigurationError {
