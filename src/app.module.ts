@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { ApiModule } from './api/api.module.js';
 import { EnvironmentVariables, validateEnvironment } from './config/environment.js';
 import { SettingsModule } from './config/settings.module.js';
 import { FilesModule } from './files/files.module.js';
@@ -21,9 +22,13 @@ export class AppModule {
       validate: (raw) => (env = validateEnvironment({ ...raw, ...overrides })),
     });
     if (env === undefined) throw new Error('ConfigModule did not run the validation');
-    // Registered before FilesModule's catch-all route: OperationsModule's dot-paths, and the bench
-    // floor route when enabled.
+    // Registered before FilesModule's catch-all route: OperationsModule's and ApiModule's
+    // dot-paths, and the bench floor route when enabled.
     const controllers = floorRouteEnabled(overrides) ? [FloorController] : [];
-    return { module: AppModule, imports: [config, SettingsModule.forEnvironment(env), OperationsModule, FilesModule], controllers };
+    return {
+      module: AppModule,
+      imports: [config, SettingsModule.forEnvironment(env), OperationsModule, ApiModule, FilesModule],
+      controllers,
+    };
   }
 }

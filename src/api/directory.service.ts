@@ -1,5 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readlinkSync, realpathSync, statSync, type BigIntStats, type Dirent } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readlinkSync,
+  realpathSync,
+  statSync,
+  type BigIntStats,
+  type Dirent,
+} from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { AppConfig } from '../config/app-config.js';
@@ -83,7 +95,7 @@ export class DirectoryService {
     let calls = 0;
     let from = after;
     let batch = limit;
-    let more = false;
+    let more: boolean;
     // Usually one round. Names that turn out not to be listable (a symlink out of the root, a file
     // removed since the read) are dropped, and the next round selects twice as many after them.
     for (;;) {

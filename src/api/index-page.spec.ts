@@ -18,7 +18,12 @@ describe('renderIndexPage', () => {
     ['ampersands', 'a&b&amp;.txt', 'a&amp;b&amp;amp;.txt', /a&b/],
     ['a closing tag', '</td></tr><script>x</script>', '&lt;/td&gt;&lt;/tr&gt;&lt;script&gt;', /<script>/],
     ['an RTL override', 'evil\u202etxt.exe', 'evil<span class="ctl">U+202E</span>txt.exe', /\u202e/],
-    ['an RTL mark and isolates', 'a\u200fb\u2067c\u2069', 'a<span class="ctl">U+200F</span>b<span class="ctl">U+2067</span>c', /[\u200f\u2067]/],
+    [
+      'an RTL mark and isolates',
+      'a\u200fb\u2067c\u2069',
+      'a<span class="ctl">U+200F</span>b<span class="ctl">U+2067</span>c',
+      /[\u200f\u2067]/,
+    ],
     ['a newline and a tab', 'a\nb\tc', 'a<span class="ctl">U+000A</span>b<span class="ctl">U+0009</span>c', /a\nb/],
   ])('shows a name with %s as text', (_what, name, shown, absent) => {
     const html = renderIndexPage({ segments: [], rows: [file(name)] });
@@ -56,7 +61,9 @@ describe('renderIndexPage', () => {
   });
 
   it('links the next page when there is one', () => {
-    expect(renderIndexPage({ segments: [], rows: [file('a')], nextHref: '?cursor=Zjph' })).toContain('<a href="?cursor=Zjph" rel="next">Next page</a>');
+    expect(renderIndexPage({ segments: [], rows: [file('a')], nextHref: '?cursor=Zjph' })).toContain(
+      '<a href="?cursor=Zjph" rel="next">Next page</a>',
+    );
     expect(renderIndexPage({ segments: [], rows: [file('a')] })).not.toContain('rel="next"');
   });
 

@@ -134,6 +134,18 @@ export class DigestService implements OnApplicationBootstrap, OnModuleDestroy {
     return this.cache.size;
   }
 
+  /**
+   * The digest of this version if it is already cached, without queueing anything (the listing
+   * shows digests where known; looking at a folder must not start hashing every file in it).
+   */
+  peek(file: FileVersion, algorithm: DigestAlgorithm): Uint8Array | undefined {
+    if (!this.enabled) return undefined;
+    const entry = this.cache.peek(inodeKey(file));
+    if (entry === undefined || entry.version !== versionKey(identityOfVersion(file))) return undefined;
+    const digest = entry.digests[algorithm];
+    return digest === undefined ? undefined : Buffer.from(digest, 'base64');
+  }
+
   onApplicationBootstrap(): void {
     if (!this.enabled) return;
     // Started now rather than on the first job: the thread's event loop holds descriptors of its own,

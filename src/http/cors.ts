@@ -107,7 +107,9 @@ export function answerOptions(allowed: AllowedOrigins | undefined, route: CorsRo
   // The grant depends on these three request headers (with `*` only on the last two).
   const vary: [string, string] = [
     'Vary',
-    allowed.any ? 'Access-Control-Request-Method, Access-Control-Request-Headers' : 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers',
+    allowed.any
+      ? 'Access-Control-Request-Method, Access-Control-Request-Headers'
+      : 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers',
   ];
   if (!isPreflight || !isAllowedOrigin(allowed, request.origin)) return [allow, vary];
   // Methods are case-sensitive (RFC 9110 §9.1); browsers upper-case the standard ones themselves.
