@@ -45,7 +45,11 @@ export class ApiController {
     example: 'hello.txt',
   })
   @ApiOkResponse({ type: FileMetadataDto })
-  @ApiMovedPermanentlyResponse({ description: 'A folder is there, not a file: `Location` is its listing URL (with the trailing slash).' })
+  @ApiMovedPermanentlyResponse({
+    type: ErrorDto,
+    description: 'A folder is there, not a file: `Location` is its listing URL (with the trailing slash).',
+    headers: { Location: { description: 'The listing URL.', schema: { type: 'string', example: '/.api/files/docs/' } } },
+  })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'Invalid path (`..`, encoded slashes, NUL, empty segments).' })
   @ApiNotFoundResponse({ type: ErrorDto, description: 'No file there (missing, a dot-file, or not a regular file).' })
   @ApiBearerAuth()

@@ -195,7 +195,8 @@ const FILE_GET: OperationObject = {
         ...CONTENT_HEADERS,
         'Content-Digest': header('RFC 9530: digest of this content, on a 200 to GET.'),
       },
-      content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+      // The type comes from the file name's extension (application/octet-stream when unknown).
+      content: { '*/*': { schema: { type: 'string', format: 'binary' } } },
     },
     '206': {
       description: 'Partial content: one range, or several as multipart/byteranges.',
@@ -206,7 +207,7 @@ const FILE_GET: OperationObject = {
         'Content-Range': header('For one range: `bytes a-b/size`.', 'bytes 0-1023/4096'),
       },
       content: {
-        'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
+        '*/*': { schema: { type: 'string', format: 'binary' } },
         'multipart/byteranges': { schema: { type: 'string', format: 'binary' } },
       },
     },

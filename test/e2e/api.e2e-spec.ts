@@ -105,7 +105,9 @@ describe('metadata and listing API (/.api/files)', () => {
       expect(meta.path).toBe('中文 文件.txt');
       expect(meta.url).toMatch(/^\/%E4%B8%AD%E6%96%87%20%E6%96%87%E4%BB%B6\.txt\?v=[0-9a-f]+-[0-9a-f]+$/);
       expect((await fetchFrom(app, meta.url)).body.toString()).toBe('unicode');
-      const hostile = json(await fetchFrom(app, `/.api/files/${encodeURIComponent('<img src=x onerror=alert(1)>.txt')}`)) as { url: string };
+      const hostile = json(await fetchFrom(app, `/.api/files/${encodeURIComponent('<img src=x onerror=alert(1)>.txt')}`)) as {
+        url: string;
+      };
       expect(hostile.url).toMatch(/^\/%3Cimg%20src%3Dx%20onerror%3Dalert\(1\)%3E\.txt\?v=/);
     });
 
@@ -181,7 +183,10 @@ describe('metadata and listing API (/.api/files)', () => {
       expect(names(await fetchFrom(app, '/.api/files/docs/'))).toEqual(['deep/', 'from-second.txt', 'readme.md']);
       // The link exists in the first root only, so only that root has the folder (as downloads see it too).
       expect(names(await fetchFrom(app, '/.api/files/docs-link/'))).toEqual(['deep/', 'readme.md']);
-      expect(listing(await fetchFrom(app, '/.api/files/docs/deep/'))).toMatchObject({ path: 'docs/deep/', entries: [{ path: 'docs/deep/er.txt' }] });
+      expect(listing(await fetchFrom(app, '/.api/files/docs/deep/'))).toMatchObject({
+        path: 'docs/deep/',
+        entries: [{ path: 'docs/deep/er.txt' }],
+      });
       expect(listing(await fetchFrom(app, '/.api/files/empty/'))).toEqual({ path: 'empty/', entries: [], nextCursor: null });
     });
 

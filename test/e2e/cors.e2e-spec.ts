@@ -9,7 +9,12 @@ import { rawRequest } from '../support/raw-http.js';
 const APP = 'http://127.0.0.1:8080';
 const EVIL = 'http://127.0.0.1:6666';
 const EXPOSED = FILE_EXPOSED_HEADERS.join(', ');
-const CORS_NAMES = ['access-control-allow-origin', 'access-control-expose-headers', 'access-control-allow-methods', 'access-control-allow-headers'];
+const CORS_NAMES = [
+  'access-control-allow-origin',
+  'access-control-expose-headers',
+  'access-control-allow-methods',
+  'access-control-allow-headers',
+];
 
 describe('CORS', () => {
   const root = new TempRoot();
@@ -92,14 +97,18 @@ describe('CORS', () => {
       const headers = { Origin: APP, 'Access-Control-Request-Method': 'GET' };
       const existing = await fetchFrom(app, '/hello.txt', { method: 'OPTIONS', headers });
       const missing = await fetchFrom(app, '/no/such/file', { method: 'OPTIONS', headers });
-      const pick = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).filter(([name]) => name.startsWith('access-control') || name === 'allow'));
+      const pick = (h: Record<string, string>) =>
+        Object.fromEntries(Object.entries(h).filter(([name]) => name.startsWith('access-control') || name === 'allow'));
       expect(pick(missing.headers)).toEqual(pick(existing.headers));
     });
 
     test.each<[string, Record<string, string>]>([
       ['an unlisted origin', { Origin: EVIL, 'Access-Control-Request-Method': 'GET' }],
       ['a method files do not have', { Origin: APP, 'Access-Control-Request-Method': 'PUT' }],
-      ['a header that is not allowed', { Origin: APP, 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'x-custom' }],
+      [
+        'a header that is not allowed',
+        { Origin: APP, 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'x-custom' },
+      ],
     ])('refuses a preflight from %s: 204 without any Access-Control-Allow header', async (_what, headers) => {
       const res = await fetchFrom(app, '/hello.txt', { method: 'OPTIONS', headers });
       expect(res.status).toBe(204);
@@ -118,7 +127,11 @@ describe('CORS', () => {
         method: 'OPTIONS',
         headers: { Origin: APP, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization,content-type' },
       });
-      expect(res.headers).toMatchObject({ allow: 'POST, OPTIONS', 'access-control-allow-methods': 'POST', 'access-control-allow-origin': APP });
+      expect(res.headers).toMatchObject({
+        allow: 'POST, OPTIONS',
+        'access-control-allow-methods': 'POST',
+        'access-control-allow-origin': APP,
+      });
     });
 
     it('reads hostile Origin and Access-Control-Request-Headers values (long runs within the header limit) without harm', async () => {
@@ -129,7 +142,11 @@ describe('CORS', () => {
         [APP, `range${' '.repeat(12_000)}x`],
         [APP, '"'.repeat(12_000)],
       ]) {
-        const res = await rawRequest(port, 'OPTIONS /hello.txt HTTP/1.1', [`Origin: ${origin}`, 'Access-Control-Request-Method: GET', `Access-Control-Request-Headers: ${requested}`]);
+        const res = await rawRequest(port, 'OPTIONS /hello.txt HTTP/1.1', [
+          `Origin: ${origin}`,
+          'Access-Control-Request-Method: GET',
+          `Access-Control-Request-Headers: ${requested}`,
+        ]);
         expect(res.status).toBe(204);
         const granted = origin === APP && requested.trim().replace(/[ ,]/g, '') === '';
         expect(res.headers['access-control-allow-origin']).toBe(granted ? APP : undefined);
@@ -171,7 +188,10 @@ describe('CORS', () => {
     });
 
     it('still answers OPTIONS, preflight or not, with 204 and Allow only', async () => {
-      const res = await fetchFrom(app, '/hello.txt', { method: 'OPTIONS', headers: { Origin: APP, 'Access-Control-Request-Method': 'GET' } });
+      const res = await fetchFrom(app, '/hello.txt', {
+        method: 'OPTIONS',
+        headers: { Origin: APP, 'Access-Control-Request-Method': 'GET' },
+      });
       expect(res.status).toBe(204);
       expect(res.headers['allow']).toBe('GET, HEAD, OPTIONS');
       for (const name of CORS_NAMES) expect(res.headers[name]).toBeUndefined();

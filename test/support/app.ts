@@ -14,7 +14,9 @@ const UNSET: Record<string, string> = { LISTING: '', CORS_ORIGINS: '', CACHE_CON
 
 /** The real app, configured as main.ts does, listening on a free loopback port. */
 export async function startApp(env: Record<string, string>): Promise<{ app: INestApplication; port: number }> {
-  const moduleRef = await Test.createTestingModule({ imports: [await AppModule.forRoot({ LOG_LEVEL: 'silent', ...UNSET, ...env })] }).compile();
+  const moduleRef = await Test.createTestingModule({
+    imports: [await AppModule.forRoot({ LOG_LEVEL: 'silent', ...UNSET, ...env })],
+  }).compile();
   const app = moduleRef.createNestApplication({ logger: false, bodyParser: false });
   configureApp(app);
   await app.listen(0, '127.0.0.1');
