@@ -66,7 +66,7 @@ export class ApiController {
       return folderListing(target.segments, page);
     }
     try {
-      return await this.api.metadata(target.segments);
+      return this.api.metadata(target.segments);
     } catch (error) {
       if (error instanceof FileNotFoundError && this.api.isListedFolder(target.segments)) {
         throw new FolderRedirect(`${API_FILES_PREFIX}${urlPath(target.segments, true)}${query}`);

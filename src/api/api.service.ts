@@ -27,21 +27,13 @@ export class ApiService {
   }
 
   /** The metadata of the file a download of `segments` would serve. Like a HEAD, it queues the digest when unknown. */
-  async metadata(segments: readonly string[]): Promise<FileMetadataDto> {
-    const file = await this.storage.open(segments);
+  metadata(segments: readonly string[]): FileMetadataDto {
+    const file = this.storage.open(segments);
     try {
-      const version: ListedFile = {
-        path: file.path,
-        dev: file.dev,
-        ino: file.ino,
-        size: file.size,
-        mtimeNs: file.mtimeNs,
-        ctimeNs: file.ctimeNs,
-      };
-      const [known] = this.digests.known(version, ['sha-256']);
-      return fileMetadata(segments, version, known?.[1]);
+      const [known] = this.digests.known(file, ['sha-256']);
+      return fileMetadata(segments, file.version, known?.[1]);
     } finally {
-      await file.handle.close();
+      file.descriptor.close();
     }
   }
 
@@ -63,6 +55,6 @@ export class ApiService {
 
   /** The SHA-256 of a listed file if already computed; never queues (looking at a folder must not hash it). */
   knownSha256(file: ListedFile): Uint8Array | undefined {
-    return this.digests.peek(file, 'sha-256');
+    return this.digests.peek(file.version, 'sha-256');
   }
 }

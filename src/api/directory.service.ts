@@ -15,19 +15,12 @@ import {
 import { readdir } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { AppConfig } from '../config/app-config.js';
+import { versionOf, type LocatedVersion } from '../files/file-version.js';
 import { isHiddenName } from '../http/request-path.js';
 import { nameIsAfter, SmallestNames, type EntryKey } from './listing.js';
 
-/** A regular file found in a listing: where it is on disk and which version it is (a FileVersion). */
-export interface ListedFile {
-  /** The real path, for the digest cache; never shown to a client. */
-  readonly path: string;
-  readonly dev: bigint;
-  readonly ino: bigint;
-  readonly size: number;
-  readonly mtimeNs: bigint;
-  readonly ctimeNs: bigint;
-}
+/** A regular file found in a listing: its real path (for the digest cache, never shown) and its version. */
+export type ListedFile = LocatedVersion;
 
 export interface FolderEntry extends EntryKey {
   /** For files: the file the download route would serve at that name. */
@@ -147,7 +140,7 @@ export class DirectoryService {
         throw error;
       }
       if (stats.isFile() && file === undefined) {
-        file = { path: real, dev: stats.dev, ino: stats.ino, size: Number(stats.size), mtimeNs: stats.mtimeNs, ctimeNs: stats.ctimeNs };
+        file = { path: real, version: versionOf(stats) };
       } else if (stats.isDirectory()) {
         folder = true;
       }

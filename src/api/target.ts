@@ -17,12 +17,8 @@ export function parseTarget(requestTarget: string, prefix = ''): ParsedTarget | 
   if (!path.startsWith(prefix)) return undefined;
   const rest = path.slice(prefix.length);
   if (rest === '') return prefix === '' ? undefined : { kind: 'bare' };
-  if (!rest.startsWith('/')) return undefined;
-  if (rest === '/') return { kind: 'folder', segments: [] };
-  const folder = rest.endsWith('/');
-  const segments = parseRequestPath(folder ? rest.slice(0, -1) : rest);
-  if (segments === undefined) return undefined;
-  return { kind: folder ? 'folder' : 'file', segments };
+  const parsed = parseRequestPath(rest);
+  return parsed === undefined ? undefined : { kind: parsed.kind, segments: [...parsed.segments] };
 }
 
 /** The path of a file or folder relative to the roots, as the API shows it: `docs/readme.md`, `docs/`, `` for the top. */

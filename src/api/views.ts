@@ -40,12 +40,12 @@ export function folderListing(segments: readonly string[], page: FolderPage): Fo
   const entries = page.entries.map((entry): FolderEntryDto => {
     const path = [...segments, entry.name];
     if (entry.type === 'folder' || entry.file === undefined) return { name: entry.name, path: relativePath(path, true), type: 'folder' };
-    const { etag, lastModified } = validatorsOf(entry.file);
+    const { etag, lastModified } = validatorsOf(entry.file.version);
     return {
       name: entry.name,
       path: relativePath(path, false),
       type: 'file',
-      size: entry.file.size,
+      size: entry.file.version.size,
       lastModified,
       etag,
       url: pinnedUrl(path, etag),
@@ -62,13 +62,13 @@ export function indexRows(
   return page.entries.map((entry): IndexRow => {
     const path = [...segments, entry.name];
     if (entry.type === 'folder' || entry.file === undefined) return { name: entry.name, type: 'folder', href: urlPath(path, true) };
-    const { etag, modifiedMs } = validatorsOf(entry.file);
+    const { etag, modifiedMs } = validatorsOf(entry.file.version);
     const sha256 = sha256Of(entry);
     return {
       name: entry.name,
       type: 'file',
       href: pinnedUrl(path, etag),
-      size: entry.file.size,
+      size: entry.file.version.size,
       modifiedMs,
       sha256Hex: sha256 === undefined ? undefined : Buffer.from(sha256).toString('hex'),
     };

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigurationError, validateEnvironment, workerCount } from './environment.js';
@@ -73,6 +73,13 @@ describe('validateEnvironment', () => {
     [{ CORS_ORIGINS: '*, https://a.example' }, /^Invalid configuration: CORS_ORIGINS "\*" must stand alone/],
   ])('refuses bad API settings with one line naming the variable: %j', (raw, message) => {
     expect(() => validateEnvironment({ FILES_ROOT: folder, ...raw })).toThrow(message);
+  });
+
+  it('parses FILES_ROOT once into the real paths of the folders, in order', () => {
+    const link = join(folder, 'link-to-self');
+    symlinkSync(folder, link);
+    const real = realpathSync(folder);
+    expect(validateEnvironment({ FILES_ROOT: ` ${link} ,${folder}` }).FILES_ROOT).toEqual([real, real]);
   });
 
   it('ignores variables it does not know', () => {

@@ -61,7 +61,7 @@ describe('CORS', () => {
     });
 
     it('gives an unlisted origin, and a request without Origin, no CORS header but Vary: Origin', async () => {
-      for (const headers of [{ Origin: EVIL }, {}]) {
+      for (const headers of [{ Origin: EVIL }, {}] as Array<Record<string, string>>) {
         for (const [what, path, options] of answers()) {
           const res = await fetchFrom(app, path, { ...options, headers: { ...options.headers, ...headers } });
           for (const name of CORS_NAMES) expect([what, name, res.headers[name]]).toEqual([what, name, undefined]);
@@ -162,7 +162,7 @@ describe('CORS', () => {
     afterAll(() => app.close());
 
     it('answers every origin with *, never with credentials, and without Vary (the answer is the same for all)', async () => {
-      for (const headers of [{ Origin: EVIL }, { Origin: 'null' }, {}]) {
+      for (const headers of [{ Origin: EVIL }, { Origin: 'null' }, {}] as Array<Record<string, string>>) {
         for (const [what, path, options] of answers()) {
           const res = await fetchFrom(app, path, { ...options, headers: { ...options.headers, ...headers } });
           expect([what, res.headers['access-control-allow-origin']]).toEqual([what, '*']);

@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { Validator } from '@seriousme/openapi-schema-validator';
+import { Validator, type SpecData } from '@seriousme/openapi-schema-validator';
 import { utimesSync } from 'node:fs';
 import { startApp } from '../support/app.js';
 import { TempRoot } from '../support/fixtures.js';
@@ -75,14 +75,14 @@ describe('the OpenAPI document', () => {
 
   it('is a valid OpenAPI 3 document (checked by @seriousme/openapi-schema-validator)', async () => {
     expect(document.openapi).toMatch(/^3\./);
-    const result = await new Validator().validate(structuredClone(document) as unknown as object);
+    const result = await new Validator().validate(structuredClone(document) as unknown as SpecData);
     expect(result).toEqual({ valid: true });
   });
 
   it('would be refused by the validator if broken (the check can fail)', async () => {
     const broken = structuredClone(document) as unknown as { paths: Record<string, Record<string, { responses?: unknown }>> };
     delete broken.paths['/{path}'].get.responses;
-    expect((await new Validator().validate(broken as unknown as object)).valid).toBe(false);
+    expect((await new Validator().validate(broken as unknown as SpecData)).valid).toBe(false);
   });
 
   it('describes the file routes with ranges, conditionals, pinning and signed-link parameters, and every status', () => {
