@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end tests drive (Debian packages): the download clients curl, wget and aria2c,
 # haproxy (load balancer of the scale-out test), docker-compose (only `docker-compose config`,
-# which validates docker-compose.yml without any Docker engine) and chromium (the browser tests
-# drive Debian's Chromium through playwright-core; no test tool downloads a browser of its own).
+# which validates docker-compose.yml without any Docker engine), redis-server (the shared digest
+# store's tests start their own on a loopback port) and chromium (the browser tests drive Debian's
+# Chromium through playwright-core; no test tool downloads a browser of its own).
 set -euo pipefail
 missing=()
 command -v curl >/dev/null || missing+=(curl)
@@ -10,9 +11,10 @@ command -v wget >/dev/null || missing+=(wget)
 command -v aria2c >/dev/null || missing+=(aria2)
 command -v haproxy >/dev/null || missing+=(haproxy)
 command -v docker-compose >/dev/null || missing+=(docker-compose)
+command -v redis-server >/dev/null || missing+=(redis-server)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "test tools present: curl, wget, aria2c, haproxy, docker-compose, chromium"
+  echo "test tools present: curl, wget, aria2c, haproxy, docker-compose, redis-server, chromium"
   exit 0
 fi
 sudo=""

@@ -5,7 +5,6 @@ import { EnvironmentVariables, validateEnvironment } from './config/environment.
 import { SettingsModule } from './config/settings.module.js';
 import { FilesModule } from './files/files.module.js';
 import { OperationsModule } from './operations/operations.module.js';
-import { FloorController, floorRouteEnabled } from './bench/floor.controller.js';
 
 @Module({})
 export class AppModule {
@@ -27,14 +26,8 @@ export class AppModule {
       validate: (raw) => (env = validateEnvironment({ ...raw, ...overrides })),
     });
     if (env === undefined) throw new Error('ConfigModule did not run the validation');
-    // Registered before FilesModule's catch-all route: OperationsModule's and ApiModule's
-    // dot-paths, and the bench floor route when enabled.
-    const controllers = floorRouteEnabled(overrides) ? [FloorController] : [];
-    const module = {
-      module: AppModule,
-      imports: [config, SettingsModule.forEnvironment(env), OperationsModule, ApiModule, FilesModule],
-      controllers,
-    };
+    // OperationsModule and ApiModule before FilesModule: their dot-paths are registered before the files' catch-all route.
+    const module = { module: AppModule, imports: [config, SettingsModule.forEnvironment(env), OperationsModule, ApiModule, FilesModule] };
     return { module, env };
   }
 }
