@@ -196,7 +196,7 @@ http {
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${definition.name} exited: ${output.text()}`);
-    const answer = await httpGet(server, '/.bench-floor').catch(() => undefined);
+    const answer = await httpGet(server, definition.probe ?? '/.bench-floor').catch(() => undefined);
     if (answer?.status === 200) break;
     if (Date.now() > deadline) throw new Error(`${definition.name} did not start: ${output.text()}`);
     await sleep(100);
@@ -602,7 +602,7 @@ const SCENARIOS = [
   },
 ];
 
-/** `--scenarios a,b` runs only those (keys: the SCENARIOS above, plus firstDownload ttfb slow). */
+/** `--scenarios a,b` runs only those (keys: the SCENARIOS above, plus firstDownload ttfb slow listing; `listing` alone runs only it). */
 function selected({ key }) {
   const wanted = option('scenarios', '');
   return !wanted || wanted.split(',').includes(key);
@@ -618,6 +618,7 @@ async function restart(servers, i) {
 
 async function main() {
   const started = Date.now();
+  if (option('scenarios', '') === 'listing') return listingOnly(); // the listing scenario alone: no file fixtures, no baselines
   const loadBefore = loadavg();
   if (!flag('no-build') && serverDefinitions().some((d) => d.name.startsWith('ours'))) {
     log('building the service (npm run build)');
@@ -704,7 +705,8 @@ async function main() {
       `then ${settings.latencySeconds} s of steady-state latency (bench/latency-client.mjs).`,
     nginxBinary ? '' : 'nginx is not installed, so it was skipped (`apt-get install nginx-light`).',
   ].filter(Boolean);
-  const text = `${header.join('\n')}\n\n${table}\n`;
+  const listing = selected({ key: 'listing' }) ? `\n${renderListing(await listingScenario())}\n` : '';
+  const text = `${header.join('\n')}\n\n${table}\n${listing}`;
   process.stdout.write(text);
   writeFileSync(option('out', join(WORK, 'last-run.md')), text);
 }
@@ -799,6 +801,94 @@ function renderTable(servers, results, files, scenarios) {
   );
   return rows.join('\n');
 }
+
+// ---------------------------------------------------------------------------------------------
+// Scenario "listing" (the API engineer's, issue 10): the first and the last page of a folder of
+// 100,000 files through `GET /.api/files/{folder}/`. A page costs the one directory read plus a
+// bounded selection and the page's own lstat calls (src/api/directory.service.ts), so the two
+// times should be close; a sort of the folder per page, or a stat of every file, would show as a
+// first page far dearer than the last (or both far above the bare readdir shown beside them).
+// Ours only: the baselines have no JSON listing with a cursor. `--scenarios listing` runs it alone.
+
+const LISTING_FILES = 100_000;
+const LISTING_PAGE = 1000;
+
+function ensureListingFixture() {
+  const folder = join(FIXTURES, 'listing', 'many');
+  const marker = join(folder, `f${String(LISTING_FILES - 1).padStart(6, '0')}`);
+  if (!existsSync(marker)) {
+    log(`generating ${LISTING_FILES} empty files in ${folder}`);
+    mkdirSync(folder, { recursive: true });
+    for (let i = 0; i < LISTING_FILES; i++) writeFileSync(join(folder, `f${String(i).padStart(6, '0')}`), '');
+  }
+  return join(FIXTURES, 'listing');
+}
+
+/** Median time of `samples` GETs of a page, and the entries it held. */
+async function timePage(server, path, samples) {
+  const times = [];
+  let entries = 0;
+  for (let i = 0; i < samples; i++) {
+    const started = process.hrtime.bigint();
+    const res = await fetch(`${server.url}${path}`);
+    const body = await res.json();
+    times.push(Number(process.hrtime.bigint() - started) / 1e6);
+    if (res.status !== 200) throw new Error(`listing ${path}: ${res.status} ${JSON.stringify(body)}`);
+    entries = body.entries.length;
+  }
+  return { ms: median(times), entries };
+}
+
+async function listingScenario() {
+  const root = ensureListingFixture();
+  const samples = QUICK ? 5 : 15;
+  const { readdir } = await import('node:fs/promises');
+  const server = await startServer({
+    name: 'ours-listing',
+    command: 'node',
+    args: [join(REPO, 'dist/main.js')],
+    env: { HOST: '127.0.0.1', FILES_ROOT: root, LOG_LEVEL: 'warn' },
+    probe: '/.api/files/',
+  });
+  try {
+    // The cursor of the last page: the entry before it (the API's cursor is base64url of "f:" + name).
+    const lastName = `f${String(LISTING_FILES - LISTING_PAGE - 1).padStart(6, '0')}`;
+    const cursor = Buffer.from(`f:${lastName}`).toString('base64url');
+    await timePage(server, `/.api/files/many/?limit=${LISTING_PAGE}`, 3); // warm-up
+    const first = await timePage(server, `/.api/files/many/?limit=${LISTING_PAGE}`, samples);
+    const last = await timePage(server, `/.api/files/many/?limit=${LISTING_PAGE}&cursor=${cursor}`, samples);
+    const readdirTimes = [];
+    for (let i = 0; i < samples; i++) {
+      const started = process.hrtime.bigint();
+      await readdir(join(root, 'many'), { withFileTypes: true });
+      readdirTimes.push(Number(process.hrtime.bigint() - started) / 1e6);
+    }
+    return { first, last, readdirMs: median(readdirTimes), samples };
+  } finally {
+    await stopServer(server);
+  }
+}
+
+function renderListing({ first, last, readdirMs, samples }) {
+  return [
+    `| listing: ${LISTING_FILES.toLocaleString('en-US')}-file folder, ${LISTING_PAGE} per page, median of ${samples} [ms] | ours |`,
+    '|---|---:|',
+    `| first page (${first.entries} entries) | ${first.ms.toFixed(1)} |`,
+    `| last page (${last.entries} entries) | ${last.ms.toFixed(1)} |`,
+    `| last ÷ first | ${(last.ms / first.ms).toFixed(2)}× |`,
+    `| bare \`readdir\` of the folder (in the benchmark process, for scale) | ${readdirMs.toFixed(1)} |`,
+  ].join('\n');
+}
+
+async function listingOnly() {
+  if (!flag('no-build')) execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
+  mkdirSync(WORK, { recursive: true });
+  const text = `Listing benchmark ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: ${cpus().length} cores, Node ${process.version}.\n\n${renderListing(await listingScenario())}\n`;
+  process.stdout.write(text);
+  writeFileSync(option('out', join(WORK, 'last-listing.md')), text);
+}
+
+// ---------------------------------------------------------------------------------------------
 
 main().catch((error) => {
   process.stderr.write(`${error.stack ?? error}\n`);

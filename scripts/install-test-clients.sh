@@ -2,7 +2,9 @@
 # Installs what the end-to-end tests drive (Debian packages): the download clients curl, wget and aria2c,
 # haproxy (load balancer of the scale-out test), docker-compose (only `docker-compose config`,
 # which validates docker-compose.yml without any Docker engine), redis-server (the shared digest
-# store's tests start their own on a loopback port), python3 and openssl (README recipes).
+# store's tests start their own on a loopback port), python3 and openssl (README recipes) and chromium
+# (the browser tests drive Debian's Chromium through playwright-core; no test tool downloads a browser
+# of its own).
 set -euo pipefail
 missing=()
 command -v curl >/dev/null || missing+=(curl)
@@ -13,8 +15,9 @@ command -v docker-compose >/dev/null || missing+=(docker-compose)
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v python3 >/dev/null || missing+=(python3)   # the README's link-minting recipe
 command -v openssl >/dev/null || missing+=(openssl)   # key generation and the shell minting recipe
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "test tools present: curl, wget, aria2c, haproxy, docker-compose, redis-server, python3, openssl"
+  echo "test tools present: curl, wget, aria2c, haproxy, docker-compose, redis-server, python3, openssl, chromium"
   exit 0
 fi
 sudo=""

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { ApiModule } from './api/api.module.js';
 import { EnvironmentVariables, validateEnvironment } from './config/environment.js';
 import { SettingsModule } from './config/settings.module.js';
 import { AccessModule } from './access/access.module.js';
@@ -32,9 +33,9 @@ export class AppModule {
       },
     });
     if (env === undefined) throw new Error('ConfigModule did not run the validation');
-    // OperationsModule and AccessModule before FilesModule: their dot-paths (/.healthz, /.api/links...)
-    // are registered before the files' catch-all route.
-    const imports = [config, SettingsModule.forEnvironment(env), OperationsModule, AccessModule, FilesModule];
+    // OperationsModule, AccessModule and ApiModule before FilesModule: their dot-paths (/.healthz,
+    // /.api/links, /.api/files...) are registered before the files' catch-all route.
+    const imports = [config, SettingsModule.forEnvironment(env), OperationsModule, AccessModule, ApiModule, FilesModule];
     const module = { module: AppModule, imports };
     return { module, env };
   }

@@ -1,7 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
+import { ApiModule } from './api/api.module.js';
+import { CorsMiddleware } from './api/cors.middleware.js';
+import { OpenApiDocument } from './api/docs.controller.js';
+import { IndexService } from './api/index.service.js';
+import { buildOpenApiDocument } from './api/openapi.js';
 import { HttpErrorFilter } from './files/http-error.filter.js';
+import { readFileSync } from 'node:fs';
 import { OperationsConfig } from './operations/operations-config.js';
 import { RequestObserver } from './operations/request-observer.js';
 
@@ -20,7 +26,18 @@ export function configureApp(app: INestApplication): void {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     next();
   });
+  // CORS before any route, guard or lookup: preflights are answered here, and every response to
+  // an allowed origin (errors included) carries its headers.
+  express.use(app.get(CorsMiddleware).handle);
+  express.use(app.get(IndexService).interimFolderRoute);
+  app.get(OpenApiDocument).provide(() => buildOpenApiDocument(app, [ApiModule], packageVersion()));
   app.useGlobalFilters(new HttpErrorFilter());
   // SIGTERM/SIGINT run GracefulShutdown (drain within SHUTDOWN_GRACE_MS), then exit 0.
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
+}
+
+/** package.json is next to src/ and dist/ alike. */
+function packageVersion(): string {
+  const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
 }

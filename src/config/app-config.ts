@@ -56,6 +56,7 @@ export class AppConfig {
         cacheEntries: env.DIGEST_CACHE_ENTRIES,
         store: env.DIGEST_STORE === '' ? undefined : { url: env.DIGEST_STORE, ttlSeconds: env.DIGEST_STORE_TTL },
       },
+      cachePolicy: env.CACHE_CONTROL,
     });
   }
 }

@@ -42,6 +42,40 @@ describe('validateEnvironment', () => {
     expect(workerCount(validateEnvironment({ FILES_ROOT: folder }).WORKERS, 2)).toBe(1);
   });
 
+  it('reads the API settings: CACHE_CONTROL, LISTING and CORS_ORIGINS, all unset by default', () => {
+    expect(validateEnvironment({ FILES_ROOT: folder })).toMatchObject({
+      CACHE_CONTROL: undefined,
+      LISTING: undefined,
+      CORS_ORIGINS: undefined,
+    });
+    const env = validateEnvironment({
+      FILES_ROOT: folder,
+      CACHE_CONTROL: 'public, max-age=60',
+      LISTING: 'off',
+      CORS_ORIGINS: 'https://a.example, http://127.0.0.1:8080',
+    });
+    expect(env).toMatchObject({
+      CACHE_CONTROL: 'public, max-age=60',
+      LISTING: 'off',
+      CORS_ORIGINS: 'https://a.example, http://127.0.0.1:8080',
+    });
+  });
+
+  test.each<[Record<string, string>, RegExp]>([
+    [
+      { CACHE_CONTROL: 'max age=60' },
+      /^Invalid configuration: CACHE_CONTROL has an unexpected character at position 5 .*\(got "max age=60"\)$/,
+    ],
+    [{ LISTING: 'yes' }, /^Invalid configuration: LISTING must be "on" or "off" \(got "yes"\)$/],
+    [
+      { CORS_ORIGINS: 'https://a.example/' },
+      /^Invalid configuration: CORS_ORIGINS has an entry that is not a serialized origin: "https:\/\/a.example\/"/,
+    ],
+    [{ CORS_ORIGINS: '*, https://a.example' }, /^Invalid configuration: CORS_ORIGINS "\*" must stand alone/],
+  ])('refuses bad API settings with one line naming the variable: %j', (raw, message) => {
+    expect(() => validateEnvironment({ FILES_ROOT: folder, ...raw })).toThrow(message);
+  });
+
   it('parses FILES_ROOT once into the real paths of the folders, in order', () => {
     const link = join(folder, 'link-to-self');
     symlinkSync(folder, link);

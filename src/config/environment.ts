@@ -4,6 +4,7 @@ import {
   IsIn,
   IsInt,
   IsNotEmpty,
+  IsOptional,
   IsString,
   Matches,
   Max,
@@ -17,6 +18,8 @@ import { accessSync, constants, readFileSync, realpathSync, statSync } from 'nod
 import { resolve } from 'node:path';
 import { parseSigningKeys, SigningKeyError, type SigningKey } from '../access/signing-keys.js';
 import { parseTokenEntries, TokenEntryError, type TokenEntry } from '../access/tokens.js';
+import { cacheControlProblem } from '../http/cache-control.js';
+import { parseAllowedOrigins } from '../http/cors.js';
 
 /** A bad setting at start-up. main.ts prints its message as one line and exits non-zero. */
 export class ConfigurationError extends Error {
@@ -114,6 +117,20 @@ export class EnvironmentVariables {
   @Matches(/^(auto|[1-9]|[1-5][0-9]|6[0-4])$/, { message: 'must be "auto" or an integer between 1 and 64' })
   WORKERS = '1';
 
+  /** Cache-Control of file responses at plain (unpinned) URLs; unset: none is sent. Checked by cacheControlProblem. */
+  @IsOptional()
+  @IsString()
+  CACHE_CONTROL: string | undefined = undefined;
+
+  /** Folder listings (JSON API and HTML index): `on` or `off`; unset: on. */
+  @IsOptional()
+  @IsIn(['on', 'off'], { message: 'must be "on" or "off"' })
+  LISTING: 'on' | 'off' | undefined = undefined;
+
+  /** Origins whose scripts may read responses: `*` or a comma-separated list; unset: no CORS header at all. */
+  @IsOptional()
+  @IsString()
+  CORS_ORIGINS: string | undefined = undefined;
   /**
    * `true` when the service is reached through one reverse proxy (HAProxy, a load balancer) that
    * appends the peer it saw to X-Forwarded-For: the client's address is then that last entry.
@@ -234,6 +251,7 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
   const [first] = validateSync(settings, { forbidUnknownValues: true });
   if (first) throw describeValidationError(first, relevant);
   checkAccessSettings(settings);
+  checkHttpSettings(settings);
   return settings;
 }
 
@@ -281,6 +299,20 @@ function parsePublicBaseUrl(value: string): string {
     );
   }
   return url.href.replace(/\/+$/, '');
+}
+
+/** The settings whose grammar is checked by the pure parsers that later use them. */
+function checkHttpSettings(settings: EnvironmentVariables): void {
+  const cacheControl = settings.CACHE_CONTROL === undefined ? undefined : cacheControlProblem(settings.CACHE_CONTROL);
+  if (cacheControl !== undefined)
+    throw new ConfigurationError('CACHE_CONTROL', `${cacheControl} (got ${JSON.stringify(settings.CACHE_CONTROL)})`);
+  if (settings.CORS_ORIGINS !== undefined) {
+    try {
+      parseAllowedOrigins(settings.CORS_ORIGINS);
+    } catch (error) {
+      throw new ConfigurationError('CORS_ORIGINS', error instanceof Error ? error.message : String(error));
+    }
+  }
 }
 
 function describeValidationError(error: ValidationError, raw: Record<string, unknown>): ConfigurationError {

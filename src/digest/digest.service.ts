@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy, 
 import { pino, type Logger } from 'pino';
 import { AppConfig } from '../config/app-config.js';
 import { formatDigestField, parseWantDigest, selectDigestAlgorithms, type DigestAlgorithm } from '../http/digest-fields.js';
-import { versionKey, type LocatedVersion } from '../files/file-version.js';
+import { versionKey, type FileVersion, type LocatedVersion } from '../files/file-version.js';
 import { inClusterWorker } from '../operations/cluster-metrics.js';
 import { MetricsService } from '../operations/metrics.service.js';
 import { ACCESS_LOGGER } from '../operations/request-observer.js';
@@ -108,6 +108,15 @@ export class DigestService implements OnApplicationBootstrap, OnModuleDestroy {
   /** How many files have a digest in this process's memory. */
   get cachedFiles(): number {
     return this.cache.size;
+  }
+
+  /**
+   * The digest of this version if it is already cached, without queueing anything (the listing
+   * shows digests where known; looking at a folder must not start hashing every file in it).
+   */
+  peek(version: FileVersion, algorithm: DigestAlgorithm): Uint8Array | undefined {
+    if (!this.enabled) return undefined;
+    return this.cache.lookup(version, [algorithm]).found[0]?.[1];
   }
 
   onApplicationBootstrap(): void {

@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import type { CorsRoute } from '../http/cors.js';
+
+/** What a script may read from a file response (issue 10): ranges, validators, digests, the request id. */
+export const FILE_EXPOSED_HEADERS = [
+  'Content-Range',
+  'Accept-Ranges',
+  'Content-Length',
+  'Content-Disposition',
+  'ETag',
+  'Last-Modified',
+  'Repr-Digest',
+  'Content-Digest',
+  'X-Request-Id',
+] as const;
+
+/**
+ * Files: GET and HEAD. The Fetch standard safelists `Range` only for one `bytes=N-` or
+ * `bytes=N-M` range; a suffix range, several ranges and every `If-*` header are preflighted, so
+ * all of them are allowed here, with `Authorization` for bearer tokens.
+ */
+export const FILE_ROUTE: CorsRoute = {
+  methods: ['GET', 'HEAD'],
+  allowHeaders: [
+    'range',
+    'if-range',
+    'if-match',
+    'if-none-match',
+    'if-modified-since',
+    'if-unmodified-since',
+    'want-repr-digest',
+    'want-content-digest',
+    'authorization',
+  ],
+  exposeHeaders: FILE_EXPOSED_HEADERS,
+};
+
+/** The JSON API: read-only, bearer tokens in private mode. */
+export const API_ROUTE: CorsRoute = {
+  methods: ['GET', 'HEAD'],
+  allowHeaders: ['authorization'],
+  exposeHeaders: ['Content-Length', 'Location', 'X-Request-Id', 'WWW-Authenticate', 'Retry-After'],
+};
+
+/** POST /.api/links (issue 9): a JSON body and a bearer token. */
+export const LINKS_ROUTE: CorsRoute = {
+  methods: ['POST'],
+  allowHeaders: ['authorization', 'content-type'],
+  exposeHeaders: ['Content-Length', 'Location', 'X-Request-Id', 'WWW-Authenticate', 'Retry-After'],
+};
+
+export interface RegisteredRoute extends CorsRoute {
+  /** The route answers plain OPTIONS itself (tus does: capability discovery); only preflights are answered here. */
+  readonly ownOptions?: boolean;
+}
+
+/**
+ * Which CORS profile a path has, by longest registered prefix; files are the default. Another
+ * module adds its own at start-up, e.g. the uploads:
+ * `corsRoutes.add('/.uploads/', { methods: [...], allowHeaders: ['tus-resumable', 'upload-length', ...],
+ * exposeHeaders: ['Upload-Offset', 'Upload-Length', 'Upload-Expires', 'Location', 'Tus-Resumable', ...], ownOptions: true })`.
+ */
+@Injectable()
+export class CorsRoutes {
+  private prefixes: Array<readonly [string, RegisteredRoute]> = [
+    ['/.api/links', LINKS_ROUTE],
+    ['/.api/', API_ROUTE],
+  ];
+
+  add(prefix: string, route: RegisteredRoute): void {
+    this.prefixes = [...this.prefixes, [prefix, route] as const].sort((a, b) => b[0].length - a[0].length);
+  }
+
+  /** `path` without its query string. */
+  forPath(path: string): RegisteredRoute {
+    for (const [prefix, route] of this.prefixes) if (path.startsWith(prefix)) return route;
+    return FILE_ROUTE;
+  }
+}

@@ -1,0 +1,148 @@
+import type { INestApplication } from '@nestjs/common';
+import { Validator, type SpecData } from '@seriousme/openapi-schema-validator';
+import { utimesSync } from 'node:fs';
+import { startApp } from '../support/app.js';
+import { TempRoot } from '../support/fixtures.js';
+import { fetchFrom, json, type FetchOptions } from '../support/http.js';
+
+interface Operation {
+  responses: Record<string, { content?: Record<string, { schema?: { $ref?: string } }>; headers?: Record<string, unknown> }>;
+}
+interface Document {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, { required?: string[] }> };
+}
+
+type Method = NonNullable<FetchOptions['method']>;
+
+/** Requests that, between them, reach every path and method of the document and the statuses this build can give. */
+const SCENARIOS: Array<[template: string, method: Method, url: string, headers: Record<string, string>]> = [
+  ['/{path}', 'GET', '/hello.txt', {}],
+  ['/{path}', 'GET', '/hello.txt', { Range: 'bytes=-500' }],
+  ['/{path}', 'GET', '/hello.txt', { Range: 'bytes=0-1,5-6' }],
+  ['/{path}', 'GET', '/hello.txt', { 'If-None-Match': '*' }],
+  ['/{path}', 'GET', '/hello.txt', { 'If-Match': '"nope"' }],
+  ['/{path}', 'GET', '/hello.txt', { Range: 'bytes=99999-' }],
+  ['/{path}', 'GET', '/missing.txt', {}],
+  ['/{path}', 'GET', '/a%2fb', {}],
+  ['/{path}', 'HEAD', '/hello.txt', {}],
+  ['/{path}', 'HEAD', '/hello.txt', { 'If-None-Match': '*' }],
+  ['/{path}', 'HEAD', '/hello.txt', { 'If-Unmodified-Since': 'Thu, 01 Jan 1970 00:00:00 GMT' }],
+  ['/{path}', 'HEAD', '/missing.txt', {}],
+  ['/{path}', 'OPTIONS', '/hello.txt', {}],
+  ['/{path}', 'OPTIONS', '/hello.txt', { Origin: 'http://127.0.0.1:9', 'Access-Control-Request-Method': 'GET' }],
+  ['/{path}', 'POST', '/hello.txt', {}],
+  ['/{path}', 'PUT', '/hello.txt', {}],
+  ['/{path}', 'DELETE', '/hello.txt', {}],
+  ['/{path}', 'PATCH', '/hello.txt', {}],
+  ['/', 'GET', '/', { Accept: 'text/html' }],
+  ['/', 'GET', '/', { Accept: 'application/json' }],
+  ['/', 'GET', '/?limit=0', {}],
+  ['/{folder}/', 'GET', '/docs/', {}],
+  ['/{folder}/', 'GET', '/docs/', { Accept: 'text/html' }],
+  ['/{folder}/', 'GET', '/nope/', {}],
+  ['/.api/files/', 'GET', '/.api/files/', {}],
+  ['/.api/files/', 'GET', '/.api/files/?cursor=x', {}],
+  ['/.api/files/{folder}/', 'GET', '/.api/files/docs/?limit=1', {}],
+  ['/.api/files/{folder}/', 'GET', '/.api/files/nope/', {}],
+  ['/.api/files/{path}', 'GET', '/.api/files/hello.txt', {}],
+  ['/.api/files/{path}', 'GET', '/.api/files/docs', {}],
+  ['/.api/files/{path}', 'GET', '/.api/files/missing.txt', {}],
+  ['/.api/files/{path}', 'GET', '/.api/files/a%2fb', {}],
+];
+
+describe('the OpenAPI document', () => {
+  const root = new TempRoot();
+  let app: INestApplication;
+  let document: Document;
+
+  beforeAll(async () => {
+    root.write('hello.txt', 'h'.repeat(2000));
+    root.write('docs/readme.md', '# docs');
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(root.resolve('hello.txt'), anHourAgo, anHourAgo);
+    ({ app } = await startApp({ FILES_ROOT: root.path, CORS_ORIGINS: 'http://127.0.0.1:9' }));
+    const res = await fetchFrom(app, '/.api/openapi.json');
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    document = json(res) as Document;
+  });
+
+  afterAll(async () => {
+    await app.close();
+    root.cleanup();
+  });
+
+  it('is a valid OpenAPI 3 document (checked by @seriousme/openapi-schema-validator)', async () => {
+    expect(document.openapi).toMatch(/^3\./);
+    const result = await new Validator().validate(structuredClone(document) as unknown as SpecData);
+    expect(result).toEqual({ valid: true });
+  });
+
+  it('would be refused by the validator if broken (the check can fail)', async () => {
+    const broken = structuredClone(document) as unknown as { paths: Record<string, Record<string, { responses?: unknown }>> };
+    delete broken.paths['/{path}'].get.responses;
+    expect((await new Validator().validate(broken as unknown as SpecData)).valid).toBe(false);
+  });
+
+  it('describes the file routes with ranges, conditionals, pinning and signed-link parameters, and every status', () => {
+    const get = document.paths['/{path}'].get as unknown as Operation & { parameters: Array<{ name: string; in: string }> };
+    expect(get.parameters.map((parameter) => `${parameter.in}:${parameter.name}`)).toEqual(
+      expect.arrayContaining(
+        ['Range', 'If-Range', 'If-Match', 'If-None-Match', 'If-Modified-Since', 'If-Unmodified-Since']
+          .map((name) => `header:${name}`)
+          .concat(['v', 'dl', 'filename', 'exp', 'kid', 'sig', 'scope'].map((name) => `query:${name}`)),
+      ),
+    );
+    expect(Object.keys(get.responses).sort()).toEqual(['200', '206', '301', '304', '400', '401', '403', '404', '412', '416', '429']);
+    expect(Object.keys(get.responses['206'].headers ?? {})).toEqual(expect.arrayContaining(['Content-Range', 'ETag', 'Repr-Digest']));
+    expect(Object.keys(get.responses['416'].headers ?? {})).toContain('Content-Range');
+    expect(Object.keys(get.responses['429'].headers ?? {})).toContain('Retry-After');
+    expect(Object.keys(document.paths['/{path}'].post.responses)).toEqual(['405']);
+    expect(Object.keys(document.paths['/{path}'].post.responses['405'].headers ?? {})).toContain('Allow');
+  });
+
+  it('answers every listed path and method as documented: a documented status and content type, and the required JSON fields', async () => {
+    const reached = new Set<string>();
+    for (const [template, method, url, headers] of SCENARIOS) {
+      const operation = document.paths[template]?.[method.toLowerCase()];
+      expect([template, method, operation === undefined ? 'undocumented' : 'documented']).toEqual([template, method, 'documented']);
+      const res = await fetchFrom(app, url, { method, headers });
+      const what = `${method} ${url} ${JSON.stringify(headers)} → ${res.status}`;
+      const response = operation.responses[String(res.status)];
+      expect([what, response === undefined ? 'undocumented status' : 'ok']).toEqual([what, 'ok']);
+      reached.add(`${template} ${method.toLowerCase()}`);
+      const type = res.headers['content-type']?.split(';')[0];
+      if (method === 'HEAD' || res.status === 204 || res.status === 304) continue;
+      const documented = Object.keys(response.content ?? {});
+      // `*/*` is the file itself, typed by its extension; everything else must be named exactly.
+      const matches = documented.includes(type ?? '') || (documented.includes('*/*') && !url.startsWith('/.api/'));
+      expect([what, type, matches ? 'ok' : 'undocumented content type']).toEqual([what, type, 'ok']);
+      const ref = response.content?.[type ?? '']?.schema?.$ref;
+      if (ref !== undefined) {
+        const schema = document.components.schemas[ref.replace('#/components/schemas/', '')];
+        const body = json(res) as Record<string, unknown>;
+        for (const field of schema.required ?? []) expect([what, field, field in body]).toEqual([what, field, true]);
+      }
+    }
+    const listed = Object.entries(document.paths).flatMap(([path, item]) => Object.keys(item).map((method) => `${path} ${method}`));
+    expect([...reached].sort()).toEqual(listed.sort());
+  });
+
+  it('serves Swagger UI from the local package under a self-only Content-Security-Policy', async () => {
+    const page = await fetchFrom(app, '/.api/docs');
+    expect(page.status).toBe(200);
+    expect(page.headers['content-security-policy']).toBe(
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+    );
+    const html = page.body.toString();
+    const sources = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]);
+    expect(sources.length).toBeGreaterThan(0);
+    for (const source of sources) {
+      expect(source).toMatch(/^\/\.api\/docs\//); // nothing from elsewhere
+      expect((await fetchFrom(app, source)).status).toBe(200);
+    }
+    expect(html).not.toMatch(/<script>|<style>|\sstyle=/); // no inline code for the CSP to block
+    expect((await fetchFrom(app, '/.api/docs/index.html')).status).toBe(404); // only the files the page uses
+  });
+});
