@@ -4,6 +4,7 @@ import { EnvironmentVariables, validateEnvironment } from './config/environment.
 import { SettingsModule } from './config/settings.module.js';
 import { FilesModule } from './files/files.module.js';
 import { OperationsModule } from './operations/operations.module.js';
+import { UploadsModule } from './uploads/uploads.module.js';
 import { FloorController, floorRouteEnabled } from './bench/floor.controller.js';
 
 @Module({})
@@ -21,9 +22,9 @@ export class AppModule {
       validate: (raw) => (env = validateEnvironment({ ...raw, ...overrides })),
     });
     if (env === undefined) throw new Error('ConfigModule did not run the validation');
-    // Registered before FilesModule's catch-all route: OperationsModule's dot-paths, and the bench
-    // floor route when enabled.
+    // Registered before FilesModule's catch-all route: OperationsModule's and UploadsModule's
+    // dot-paths, and the bench floor route when enabled.
     const controllers = floorRouteEnabled(overrides) ? [FloorController] : [];
-    return { module: AppModule, imports: [config, SettingsModule.forEnvironment(env), OperationsModule, FilesModule], controllers };
+    return { module: AppModule, imports: [config, SettingsModule.forEnvironment(env), OperationsModule, UploadsModule, FilesModule], controllers };
   }
 }

@@ -123,6 +123,16 @@ export class DigestService implements OnApplicationBootstrap, OnModuleDestroy {
     });
   }
 
+  /**
+   * Records digests computed elsewhere for exactly this version of a file, so that its first
+   * response already carries them. The caller vouches that the digests are of this version's
+   * bytes: the uploads publisher hashed the file it alone wrote, then put that very inode in place.
+   */
+  seed(file: FileVersion, digests: ReadonlyArray<readonly [DigestAlgorithm, Uint8Array]>): void {
+    if (!this.enabled || digests.length === 0) return;
+    this.store(identityOfVersion(file), digests);
+  }
+
   /** Resolves once no job is queued or running (tests, benchmark, precompute). */
   whenIdle(): Promise<void> {
     if (this.running === undefined && this.queue.length === 0) return Promise.resolve();
