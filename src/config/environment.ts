@@ -1,7 +1,9 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min, validateSync, ValidationError } from 'class-validator';
-import { accessSync, constants, realpathSync, statSync } from 'node:fs';
+import { accessSync, constants, readFileSync, realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { parseSigningKeys, SigningKeyError, type SigningKey } from '../access/signing-keys.js';
+import { parseTokenEntries, TokenEntryError, type TokenEntry } from '../access/tokens.js';
 
 /** A bad setting at start-up. main.ts prints its message as one line and exits non-zero. */
 export class ConfigurationError extends Error {
@@ -115,6 +117,129 @@ export class EnvironmentVariables {
   /** An unfinished upload expires this long after its creation (410), and a periodic job deletes it. */
   @IsBetween(toMilliseconds, 1000, 365 * 86_400_000, 'must be a duration such as 90s, 30m, 24h or 7d (1s to 365d)')
   UPLOAD_EXPIRY = 86_400_000;
+
+  /** `public`: every file is served to anyone; `private`: a signed link or a bearer token is required. */
+  @IsIn(['public', 'private'], { message: 'must be "public" or "private"' })
+  ACCESS: 'public' | 'private' = 'public';
+
+  /**
+   * `KEYID:SECRET` entries (comma- or line-separated); the first key signs, every key verifies.
+   * Checked by resolveAccessSettings, whose messages never repeat a secret.
+   */
+  @IsString()
+  SIGNING_KEYS = '';
+
+  /** The same entries read from a file (Docker secrets); setting both is an error. */
+  @IsString()
+  SIGNING_KEYS_FILE = '';
+
+  /** `NAME:SHA256HEX[:ROLE]` entries: the hex SHA-256 of each token, never the token. */
+  @IsString()
+  API_TOKENS = '';
+
+  @IsString()
+  API_TOKENS_FILE = '';
+
+  /** Longest lifetime of a signed link, in seconds (minted or verified). */
+  @IsIntegerBetween(1, 31_536_000, 'a number of seconds')
+  LINK_MAX_TTL = 604_800;
+
+  /** Absolute URL prefix for minted links (`https://files.example.com`); unset: minted links are relative. */
+  @IsString()
+  PUBLIC_BASE_URL = '';
+
+  /** Failed authentications per client address and window before 429 (0 turns the limit off); per process. */
+  @IsIntegerBetween(0, 1_000_000)
+  AUTH_FAILURE_LIMIT = 30;
+
+  @IsIntegerBetween(1, 86_400, 'a number of seconds')
+  AUTH_FAILURE_WINDOW = 60;
+}
+
+/** The access settings in the shape the access module uses: secrets decoded, files read. */
+export interface AccessSettings {
+  readonly mode: 'public' | 'private';
+  /** The first one signs; all verify. */
+  readonly signingKeys: readonly SigningKey[];
+  readonly tokens: readonly TokenEntry[];
+  readonly linkMaxTtlSeconds: number;
+  /** Without a trailing slash; undefined: minted links are relative. */
+  readonly publicBaseUrl: string | undefined;
+  readonly failureLimit: number;
+  readonly failureWindowSeconds: number;
+}
+
+/**
+ * Reads and checks the access settings (SIGNING_KEYS[_FILE], API_TOKENS[_FILE], PUBLIC_BASE_URL,
+ * and that private mode has some credential to accept). Throws a ConfigurationError whose message
+ * names the variable and never contains a secret.
+ */
+export function resolveAccessSettings(env: EnvironmentVariables, readFile = (path: string) => readFileSync(path, 'utf8')): AccessSettings {
+  const signingKeys = parseSetting('SIGNING_KEYS', env.SIGNING_KEYS, env.SIGNING_KEYS_FILE, readFile, parseSigningKeys);
+  const tokens = parseSetting('API_TOKENS', env.API_TOKENS, env.API_TOKENS_FILE, readFile, parseTokenEntries);
+  if (env.ACCESS === 'private' && signingKeys.length === 0 && tokens.length === 0) {
+    throw new ConfigurationError('ACCESS', '"private" needs SIGNING_KEYS or API_TOKENS (or their _FILE forms): nothing could be served');
+  }
+  return {
+    mode: env.ACCESS,
+    signingKeys,
+    tokens,
+    linkMaxTtlSeconds: env.LINK_MAX_TTL,
+    publicBaseUrl: parsePublicBaseUrl(env.PUBLIC_BASE_URL),
+    failureLimit: env.AUTH_FAILURE_LIMIT,
+    failureWindowSeconds: env.AUTH_FAILURE_WINDOW,
+  };
+}
+
+function parseSetting<T>(
+  variable: string,
+  inline: string,
+  file: string,
+  readFile: (path: string) => string,
+  parse: (text: string) => T[],
+): T[] {
+  if (inline !== '' && file !== '') throw new ConfigurationError(variable, `and ${variable}_FILE are both set; use one`);
+  let text = inline;
+  let name = variable;
+  if (file !== '') {
+    name = `${variable}_FILE`;
+    try {
+      text = readFile(file);
+    } catch (error) {
+      const code = typeof error === 'object' && error !== null ? (error as NodeJS.ErrnoException).code : undefined;
+      throw new ConfigurationError(name, `cannot be read (${code ?? 'error'}): ${file}`);
+    }
+  }
+  try {
+    return parse(text);
+  } catch (error) {
+    if (error instanceof SigningKeyError || error instanceof TokenEntryError) throw new ConfigurationError(name, error.message);
+    throw error;
+  }
+}
+
+/** An absolute http(s) URL without query, fragment or credentials; returned without a trailing slash. */
+function parsePublicBaseUrl(value: string): string | undefined {
+  if (value === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigurationError('PUBLIC_BASE_URL', `must be an absolute http(s) URL (got ${JSON.stringify(value)})`);
+  }
+  if (
+    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+    url.search !== '' ||
+    url.hash !== '' ||
+    url.username !== '' ||
+    url.password !== ''
+  ) {
+    throw new ConfigurationError(
+      'PUBLIC_BASE_URL',
+      `must be an http(s) URL without query, fragment or credentials (got ${JSON.stringify(value)})`,
+    );
+  }
+  return url.href.replace(/\/+$/, '');
 }
 
 /** How many processes WORKERS asks for: `auto` is one per core the process may use. */
@@ -139,6 +264,7 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
   if (first) throw describeValidationError(first, relevant);
   const roots = parseRoots(settings.FILES_ROOT); // fails early on a missing or unreadable root
   if (settings.UPLOAD_ROOT !== '') checkUploadRoot(settings.UPLOAD_ROOT, roots);
+  resolveAccessSettings(settings); // and on a bad key, token list or base URL
   return settings;
 }
 
