@@ -1,3 +1,5 @@
+import { checkToken, mayAct, parseBearer, type TokenEntry } from '../access/tokens.js';
+
 /** What the access check answers for one request: go on, 401 (no or unknown credentials), or 403 (a token without the write role). */
 export type UploadAccess = 'allowed' | 401 | 403;
 
@@ -10,9 +12,20 @@ export abstract class UploadAuthorizer {
   abstract authorize(authorization: string | undefined): UploadAccess;
 }
 
-/** Until token verification is wired in: nobody may upload (401 without credentials, 403 with any). */
-export class NobodyMayUpload extends UploadAuthorizer {
+/**
+ * API_TOKENS (src/access/tokens.ts): a valid bearer token whose role is `write`. No token, another
+ * scheme, a malformed or unknown token → 401; a `read` token → 403.
+ */
+export class WriteTokenAuthorizer extends UploadAuthorizer {
+  constructor(private readonly tokens: readonly TokenEntry[]) {
+    super();
+  }
+
   authorize(authorization: string | undefined): UploadAccess {
-    return authorization === undefined ? 401 : 403;
+    const presented = parseBearer(authorization);
+    if (presented.kind !== 'bearer') return 401;
+    const holder = checkToken(presented.token, this.tokens);
+    if (holder === undefined) return 401;
+    return mayAct(holder, 'write') ? 'allowed' : 403;
   }
 }

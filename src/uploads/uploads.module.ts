@@ -2,7 +2,9 @@ import { Module } from '@nestjs/common';
 import { FilesModule } from '../files/files.module.js';
 import { TusUploads } from './tus-uploads.service.js';
 import { UploadAccessGuard } from './upload-access.guard.js';
-import { NobodyMayUpload, UploadAuthorizer } from './upload-authorizer.js';
+import { UploadAuthorizer, WriteTokenAuthorizer } from './upload-authorizer.js';
+import { AccessConfig } from '../access/access-config.js';
+import { EnvironmentVariables } from '../config/environment.js';
 import { UploadHasher } from './upload-hasher.js';
 import { UploadMetrics } from './upload-metrics.js';
 import { UploadsController } from './uploads.controller.js';
@@ -16,6 +18,10 @@ import { uploadsConfigProvider } from './uploads-config.js';
 @Module({
   imports: [FilesModule],
   controllers: [UploadsController],
-  providers: [uploadsConfigProvider, UploadMetrics, UploadHasher, TusUploads, UploadAccessGuard, { provide: UploadAuthorizer, useClass: NobodyMayUpload }],
+  providers: [uploadsConfigProvider, UploadMetrics, UploadHasher, TusUploads, UploadAccessGuard, {
+      provide: UploadAuthorizer,
+      inject: [EnvironmentVariables],
+      useFactory: (env: EnvironmentVariables) => new WriteTokenAuthorizer(AccessConfig.fromEnvironment(env).tokens),
+    }],
 })
 export class UploadsModule {}

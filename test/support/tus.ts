@@ -1,0 +1,51 @@
+import { createHash } from 'node:crypto';
+import { hashToken } from '../../src/access/tokens.js';
+
+/** Tokens the upload tests use, and the API_TOKENS setting that knows them (hashes only). */
+export const WRITE_TOKEN = 'upload-test-write-token';
+export const READ_TOKEN = 'upload-test-read-token';
+export const API_TOKENS = `uploader:${hashToken(WRITE_TOKEN)}:write,reader:${hashToken(READ_TOKEN)}:read`;
+
+export const WRITE_AUTH = { Authorization: `Bearer ${WRITE_TOKEN}` };
+
+/** tus 1.0 `Upload-Metadata`: `key base64(value)` pairs. */
+export function uploadMetadata(values: Record<string, string | Buffer>): string {
+  return Object.entries(values)
+    .map(([key, value]) => `${key} ${Buffer.from(value).toString('base64')}`)
+    .join(',');
+}
+
+export function sha256Base64(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('base64');
+}
+
+/** One raw tus request with the write token and Tus-Resumable, through fetch. */
+export function tusRequest(
+  url: string,
+  method: 'OPTIONS' | 'POST' | 'HEAD' | 'PATCH' | 'DELETE' | 'GET',
+  headers: Record<string, string> = {},
+  body?: Buffer,
+): Promise<Response> {
+  return fetch(url, { method, headers: { ...WRITE_AUTH, 'Tus-Resumable': '1.0.0', ...headers }, body });
+}
+
+/** POST creating an upload; returns the response and the absolute upload URL. */
+export async function createUpload(
+  base: string,
+  length: number,
+  metadata: Record<string, string | Buffer>,
+  headers: Record<string, string> = {},
+): Promise<{ res: Response; url: string }> {
+  const res = await tusRequest(`${base}/.uploads/`, 'POST', { 'Upload-Length': String(length), 'Upload-Metadata': uploadMetadata(metadata), ...headers });
+  const location = res.headers.get('location');
+  return { res, url: location === null ? '' : new URL(location, base).href };
+}
+
+/** PATCH `bytes` at `offset`. */
+export function appendTo(url: string, offset: number, bytes: Buffer, headers: Record<string, string> = {}): Promise<Response> {
+  return tusRequest(url, 'PATCH', { 'Upload-Offset': String(offset), 'Content-Type': 'application/offset+octet-stream', ...headers }, bytes);
+}
+
+export async function errorBodyOf(res: Response): Promise<{ statusCode: number; error: string; message: string; reason?: string }> {
+  return (await res.json()) as { statusCode: number; error: string; message: string; reason?: string };
+}
