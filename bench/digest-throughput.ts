@@ -20,7 +20,8 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { AppConfig } from '../src/config/app-config.js';
 import { DigestService } from '../src/digest/digest.service.js';
-import { SETTLE_NS } from '../src/digest/file-identity.js';
+import { SETTLE_NS } from '../src/digest/settle.js';
+import { versionOf } from '../src/files/file-version.js';
 import type { DigestAlgorithm } from '../src/http/digest-fields.js';
 
 const SIZE_MB = Number(process.env.BENCH_DIGEST_MB ?? 512);
@@ -81,7 +82,7 @@ async function main(): Promise<void> {
   const path = join(folder, 'random.bin');
   const bytes = SIZE_MB * 1024 * 1024;
   const service = new DigestService(
-    new AppConfig([folder], 0, '127.0.0.1', 'inline', 16, { enabled: true, precompute: false, cacheEntries: CACHE_SAMPLE }),
+    new AppConfig({ roots: [folder], digest: { enabled: true, precompute: false, cacheEntries: CACHE_SAMPLE } }),
   );
   try {
     process.stdout.write(`writing ${SIZE_MB} MiB of random bytes to ${path}\n`);
@@ -89,7 +90,7 @@ async function main(): Promise<void> {
     await warm(path);
     await new Promise((resolve) => setTimeout(resolve, Number(SETTLE_NS / 1_000_000n) + 100)); // let the file settle
     const stats = statSync(path, { bigint: true });
-    const file = { path, dev: stats.dev, ino: stats.ino, size: stats.size, mtimeNs: stats.mtimeNs, ctimeNs: stats.ctimeNs };
+    const file = { path, version: versionOf(stats) };
 
     const rows: Array<[string, number]> = [];
     rows.push(['sha256sum (coreutils)', await timeIt(() => execFileSync('sha256sum', [path]))]);
@@ -126,17 +127,17 @@ async function bytesPerCacheEntry(): Promise<string> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc === undefined) return '? (run with node --expose-gc)';
   const service = new DigestService(
-    new AppConfig(['/'], 0, '127.0.0.1', 'inline', 16, { enabled: true, precompute: false, cacheEntries: CACHE_SAMPLE }),
+    new AppConfig({ roots: ['/'], digest: { enabled: true, precompute: false, cacheEntries: CACHE_SAMPLE } }),
   );
-  const store = (service as unknown as { store: (identity: object, digests: Array<[DigestAlgorithm, Uint8Array]>) => void }).store.bind(
+  const store = (service as unknown as { store: (version: object, digests: Array<[DigestAlgorithm, Uint8Array]>) => void }).store.bind(
     service,
   );
   gc();
   const before = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
   const now = BigInt(Date.now()) * 1_000_000n;
   for (let i = 0; i < CACHE_SAMPLE; i += 1) {
-    const identity = { dev: 2049n, ino: BigInt(1_000_000 + i), size: BigInt(i * 1000), mtimeNs: now - BigInt(i), ctimeNs: now - BigInt(i) };
-    store(identity, [['sha-256', new Uint8Array(randomBytes(32))]]);
+    const version = { dev: 2049n, ino: BigInt(1_000_000 + i), size: i * 1000, mtimeNs: now - BigInt(i), ctimeNs: now - BigInt(i) };
+    store(version, [['sha-256', new Uint8Array(randomBytes(32))]]);
   }
   gc();
   const after = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;

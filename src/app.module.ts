@@ -14,6 +14,11 @@ export class AppModule {
    * an app at a temporary folder without touching process.env.
    */
   static async forRoot(overrides: Record<string, string> = {}): Promise<DynamicModule> {
+    return (await AppModule.load(overrides)).module;
+  }
+
+  /** The app module and the validated settings it was built from (main.ts needs WORKERS before any app exists). */
+  static async load(overrides: Record<string, string> = {}): Promise<{ module: DynamicModule; env: EnvironmentVariables }> {
     // Awaited here, so a ConfigurationError rejects this call (and main.ts reports it) instead of
     // surfacing later as an unhandled rejection.
     let env: EnvironmentVariables | undefined;
@@ -25,6 +30,11 @@ export class AppModule {
     // Registered before FilesModule's catch-all route: OperationsModule's and UploadsModule's
     // dot-paths, and the bench floor route when enabled.
     const controllers = floorRouteEnabled(overrides) ? [FloorController] : [];
-    return { module: AppModule, imports: [config, SettingsModule.forEnvironment(env), OperationsModule, UploadsModule, FilesModule], controllers };
+    const module = {
+      module: AppModule,
+      imports: [config, SettingsModule.forEnvironment(env), OperationsModule, UploadsModule, FilesModule],
+      controllers,
+    };
+    return { module, env };
   }
 }

@@ -5,7 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
 import { AppConfig } from './config/app-config.js';
-import { ConfigurationError, validateEnvironment, workerCount } from './config/environment.js';
+import { ConfigurationError, workerCount } from './config/environment.js';
 import { PinoNestLogger } from './operations/logger.js';
 import { ACCESS_LOGGER } from './operations/request-observer.js';
 import type { Logger as PinoLogger } from 'pino';
@@ -29,12 +29,12 @@ async function bootstrap(appModule: DynamicModule): Promise<void> {
 
 /** WORKERS=1 (default): this process serves. More: it validates the settings once, then forks (src/cluster.ts). */
 async function start(): Promise<void> {
-  const appModule = await AppModule.forRoot(); // validates every setting (and reads .env) before any worker exists
+  const { module, env } = await AppModule.load(); // validates every setting (and reads .env) before any worker exists
   if (cluster.isPrimary) {
-    const workers = workerCount(validateEnvironment(process.env).WORKERS, availableParallelism());
+    const workers = workerCount(env.WORKERS, availableParallelism());
     if (workers > 1) return runPrimary(workers);
   }
-  await bootstrap(appModule);
+  await bootstrap(module);
 }
 
 start().catch((error: unknown) => {

@@ -18,7 +18,7 @@ function check(target: string, withKeys = keys, nowMs = BEFORE): ReturnType<type
   if (segments === undefined) return 'invalid path';
   const query = parseFileQuery(target);
   if (query.kind !== 'signed') return query.kind;
-  return verifyLink(query.link, `/${segments.join('/')}`, withKeys, nowMs);
+  return verifyLink(query.link, `/${segments.segments.join('/')}`, withKeys, nowMs);
 }
 
 function link(path: string, claims: Partial<LinkClaims> = {}, signingKey = key): string {

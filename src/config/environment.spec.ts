@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -40,6 +40,13 @@ describe('validateEnvironment', () => {
     expect(workerCount(validateEnvironment({ FILES_ROOT: folder, WORKERS: '3' }).WORKERS, 8)).toBe(3);
     expect(workerCount(validateEnvironment({ FILES_ROOT: folder, WORKERS: 'auto' }).WORKERS, 2)).toBe(2);
     expect(workerCount(validateEnvironment({ FILES_ROOT: folder }).WORKERS, 2)).toBe(1);
+  });
+
+  it('parses FILES_ROOT once into the real paths of the folders, in order', () => {
+    const link = join(folder, 'link-to-self');
+    symlinkSync(folder, link);
+    const real = realpathSync(folder);
+    expect(validateEnvironment({ FILES_ROOT: ` ${link} ,${folder}` }).FILES_ROOT).toEqual([real, real]);
   });
 
   it('ignores variables it does not know', () => {

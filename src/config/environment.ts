@@ -1,5 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min, validateSync, ValidationError } from 'class-validator';
+import { ArrayNotEmpty, IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min, validateSync, ValidationError } from 'class-validator';
 import { accessSync, constants, readFileSync, realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseSigningKeys, SigningKeyError, type SigningKey } from '../access/signing-keys.js';
@@ -54,10 +54,13 @@ function IsIntegerBetween(min: number, max: number, what = 'an integer'): Proper
  * (ConfigModule.forRoot({ validate })); the README's configuration table mirrors this class.
  */
 export class EnvironmentVariables {
-  /** Folder(s) to serve, comma-separated; looked up in order, first hit wins. */
-  @IsString()
-  @IsNotEmpty({ message: 'must name at least one folder' })
-  FILES_ROOT = 'files';
+  /**
+   * Folder(s) to serve, comma-separated; looked up in order, first hit wins. Parsed once, here:
+   * the setting is the list of real paths (symlinks resolved), each checked to be a readable folder.
+   */
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? parseRoots(value) : value))
+  @ArrayNotEmpty({ message: 'must name at least one folder' })
+  FILES_ROOT: readonly string[] = [];
 
   @IsIntegerBetween(0, 65535)
   PORT = 3000;
@@ -249,28 +252,30 @@ export function workerCount(workers: string, availableCores: number): number {
 
 const KNOWN_VARIABLES = Object.keys(new EnvironmentVariables()) as (keyof EnvironmentVariables)[];
 
+/** The shipped sample folder, relative to the working directory. */
+const DEFAULT_FILES_ROOT = 'files';
+
 /**
  * ConfigModule's `validate` hook: takes the raw environment, returns typed settings or throws a
  * ConfigurationError naming the first bad variable. Empty strings count as unset (compose files
  * often pass `VAR=`).
  */
 export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVariables {
-  const relevant: Record<string, unknown> = {};
+  const relevant: Record<string, unknown> = { FILES_ROOT: DEFAULT_FILES_ROOT };
   for (const key of KNOWN_VARIABLES) {
     if (raw[key] !== undefined && raw[key] !== '') relevant[key] = raw[key];
   }
   const settings = plainToInstance(EnvironmentVariables, relevant, { exposeDefaultValues: true });
   const [first] = validateSync(settings, { forbidUnknownValues: true });
   if (first) throw describeValidationError(first, relevant);
-  const roots = parseRoots(settings.FILES_ROOT); // fails early on a missing or unreadable root
-  if (settings.UPLOAD_ROOT !== '') checkUploadRoot(settings.UPLOAD_ROOT, roots);
-  resolveAccessSettings(settings); // and on a bad key, token list or base URL
+  if (settings.UPLOAD_ROOT !== '') checkUploadRoot(settings.UPLOAD_ROOT, settings.FILES_ROOT);
+  resolveAccessSettings(settings); // fails early on a bad key, token list or base URL
   return settings;
 }
 
 /**
- * UPLOAD_ROOT must be one of the served folders (so a finished upload can be downloaded at once),
- * compared by real path, and writable.
+ * UPLOAD_ROOT must be one of the served folders (real paths, so a finished upload can be
+ * downloaded at once), compared by real path, and writable.
  */
 function checkUploadRoot(value: string, roots: readonly string[]): void {
   let real: string;
@@ -279,7 +284,7 @@ function checkUploadRoot(value: string, roots: readonly string[]): void {
   } catch {
     throw new ConfigurationError('UPLOAD_ROOT', `folder does not exist: ${resolve(value)}`);
   }
-  if (!roots.some((root) => realpathSync(root) === real)) {
+  if (!roots.includes(real)) {
     throw new ConfigurationError('UPLOAD_ROOT', `must be one of the FILES_ROOT folders (got ${JSON.stringify(value)})`);
   }
   try {
@@ -296,10 +301,10 @@ function describeValidationError(error: ValidationError, raw: Record<string, unk
 }
 
 /**
- * Splits FILES_ROOT into absolute folder paths (relative ones are resolved against the working
- * directory) and checks that each is an existing, readable, searchable directory.
+ * Splits FILES_ROOT into real folder paths (relative ones are resolved against the working
+ * directory, symlinks resolved) and checks that each is an existing, readable, searchable directory.
  */
-export function parseRoots(value: string): string[] {
+function parseRoots(value: string): string[] {
   const roots = value
     .split(',')
     .map((part) => part.trim())
@@ -320,5 +325,5 @@ export function parseRoots(value: string): string[] {
       throw new ConfigurationError('FILES_ROOT', `folder is not readable: ${root}`);
     }
   }
-  return roots;
+  return roots.map((root) => realpathSync(root));
 }

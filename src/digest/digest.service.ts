@@ -7,22 +7,9 @@ import { AppConfig } from '../config/app-config.js';
 import { formatDigestField, parseWantDigest, selectDigestAlgorithms, type DigestAlgorithm } from '../http/digest-fields.js';
 import type { WorkerJob, WorkerResult } from './digest.worker.js';
 import { filesUnder } from './file-walker.js';
-import { inodeKey, isSettled, nowNs, SETTLE_NS, versionKey, type FileIdentity } from './file-identity.js';
+import { inodeKey, versionKey, type FileVersion, type LocatedVersion } from '../files/file-version.js';
+import { isSettled, nowNs, SETTLE_NS } from './settle.js';
 import type { HashOutcome, HashRequest } from './hash-file.js';
-
-/** A file as the controller has it open (an OpenFile fits): where it is and which version it is. */
-export interface FileVersion {
-  readonly path: string;
-  readonly dev: bigint;
-  readonly ino: bigint;
-  readonly size: number | bigint;
-  readonly mtimeNs: bigint;
-  readonly ctimeNs: bigint;
-}
-
-function identityOfVersion(file: FileVersion): FileIdentity {
-  return { dev: file.dev, ino: file.ino, size: BigInt(file.size), mtimeNs: file.mtimeNs, ctimeNs: file.ctimeNs };
-}
 
 /** Kept small: about 0.6 KB of heap per file, cache bookkeeping included (`npm run bench:digest` weighs it). */
 interface CacheEntry {
@@ -75,7 +62,7 @@ export class DigestService implements OnApplicationBootstrap, OnModuleDestroy {
    * The `Repr-Digest` value for this version of the file, for the algorithms `Want-Repr-Digest`
    * selects; undefined when none of them is known yet (their computation is then queued).
    */
-  reprDigest(file: FileVersion, wantHeader: string | undefined): string | undefined {
+  reprDigest(file: LocatedVersion, wantHeader: string | undefined): string | undefined {
     if (!this.enabled) return undefined;
     const algorithms = selectDigestAlgorithms(parseWantDigest(wantHeader));
     const known = this.known(file, algorithms);
@@ -83,9 +70,9 @@ export class DigestService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** Known digests among `algorithms`, in that order; the missing ones are queued. */
-  known(file: FileVersion, algorithms: readonly DigestAlgorithm[]): Array<[DigestAlgorithm, Uint8Array]> {
-    const entry = this.cache.get(inodeKey(file));
-    const current = entry !== undefined && entry.version === versionKey(identityOfVersion(file)) ? entry : undefined;
+  known(file: LocatedVersion, algorithms: readonly DigestAlgorithm[]): Array<[DigestAlgorithm, Uint8Array]> {
+    const entry = this.cache.get(inodeKey(file.version));
+    const current = entry !== undefined && entry.version === versionKey(file.version) ? entry : undefined;
     const found: Array<[DigestAlgorithm, Uint8Array]> = [];
     const missing: DigestAlgorithm[] = [];
     for (const algorithm of algorithms) {
@@ -101,21 +88,20 @@ export class DigestService implements OnApplicationBootstrap, OnModuleDestroy {
    * Queues the hashing of `file` (unless already queued), resolving with the outcome. A file changed
    * less than a second ago is not hashed yet: its stamps cannot identify it (see SETTLE_NS).
    */
-  compute(file: FileVersion, algorithms: readonly DigestAlgorithm[]): Promise<HashOutcome> {
-    const identity = identityOfVersion(file);
+  compute(file: LocatedVersion, algorithms: readonly DigestAlgorithm[]): Promise<HashOutcome> {
     if (this.stopped) return Promise.resolve({ kind: 'failed', reason: 'stopped' });
-    if (!isSettled(identity, nowNs())) return Promise.resolve({ kind: 'unsettled' });
-    const version = versionKey(identity);
+    if (!isSettled(file.version, nowNs())) return Promise.resolve({ kind: 'unsettled' });
+    const version = versionKey(file.version);
     const wanted = algorithms.filter((algorithm) => !this.inFlight.has(`${version}|${algorithm}`));
     if (wanted.length === 0) return Promise.resolve({ kind: 'failed', reason: 'already queued' });
     if (this.queue.length >= MAX_QUEUED_JOBS) return Promise.resolve({ kind: 'failed', reason: 'queue full' });
     for (const algorithm of wanted) this.inFlight.add(`${version}|${algorithm}`);
     return new Promise((resolve) => {
       this.queue.push({
-        request: { path: file.path, identity, algorithms: wanted },
+        request: { path: file.path, version: file.version, algorithms: wanted },
         done: (outcome) => {
           for (const algorithm of wanted) this.inFlight.delete(`${version}|${algorithm}`);
-          if (outcome.kind === 'hashed') this.store(identity, outcome.digests);
+          if (outcome.kind === 'hashed') this.store(file.version, outcome.digests);
           resolve(outcome);
         },
       });
@@ -128,9 +114,9 @@ export class DigestService implements OnApplicationBootstrap, OnModuleDestroy {
    * response already carries them. The caller vouches that the digests are of this version's
    * bytes: the uploads publisher hashed the file it alone wrote, then put that very inode in place.
    */
-  seed(file: FileVersion, digests: ReadonlyArray<readonly [DigestAlgorithm, Uint8Array]>): void {
+  seed(version: FileVersion, digests: ReadonlyArray<readonly [DigestAlgorithm, Uint8Array]>): void {
     if (!this.enabled || digests.length === 0) return;
-    this.store(identityOfVersion(file), digests);
+    this.store(version, digests);
   }
 
   /** Resolves once no job is queued or running (tests, benchmark, precompute). */
@@ -174,7 +160,7 @@ export class DigestService implements OnApplicationBootstrap, OnModuleDestroy {
   private async precompute(): Promise<void> {
     const capacity = this.config.digest.cacheEntries;
     let hashed = 0;
-    let unsettled: FileVersion[] = [];
+    let unsettled: LocatedVersion[] = [];
     try {
       for await (const file of filesUnder(this.config.roots)) {
         if (this.stopped || hashed + unsettled.length >= capacity) break;
@@ -199,10 +185,10 @@ export class DigestService implements OnApplicationBootstrap, OnModuleDestroy {
     if (!this.stopped) this.logger.log(`precomputed digests of ${hashed} file(s)`);
   }
 
-  private store(identity: FileIdentity, digests: ReadonlyArray<readonly [DigestAlgorithm, Uint8Array]>): void {
-    const key = inodeKey(identity);
+  private store(file: FileVersion, digests: ReadonlyArray<readonly [DigestAlgorithm, Uint8Array]>): void {
+    const key = inodeKey(file);
     const existing = this.cache.get(key);
-    const version = versionKey(identity);
+    const version = versionKey(file);
     const merged = existing !== undefined && existing.version === version ? { ...existing.digests } : {};
     for (const [algorithm, digest] of digests) merged[algorithm] = Buffer.from(digest).toString('base64');
     this.cache.set(key, { version, digests: merged });

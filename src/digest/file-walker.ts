@@ -1,7 +1,7 @@
 import { lstat, opendir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isHiddenName } from '../http/request-path.js';
-import type { FileVersion } from './digest.service.js';
+import { versionOf, type LocatedVersion } from '../files/file-version.js';
 
 /**
  * Every regular file the service could serve under the roots, for DIGEST_PRECOMPUTE: dot-names are
@@ -9,11 +9,11 @@ import type { FileVersion } from './digest.service.js';
  * is first requested, through the same checks as every request). Read-only; one folder open at a
  * time, so memory stays flat however large the tree.
  */
-export async function* filesUnder(roots: readonly string[]): AsyncGenerator<FileVersion> {
+export async function* filesUnder(roots: readonly string[]): AsyncGenerator<LocatedVersion> {
   for (const root of roots) yield* walk(root);
 }
 
-async function* walk(folder: string): AsyncGenerator<FileVersion> {
+async function* walk(folder: string): AsyncGenerator<LocatedVersion> {
   let directory;
   try {
     directory = await opendir(folder);
@@ -28,7 +28,7 @@ async function* walk(folder: string): AsyncGenerator<FileVersion> {
     if (!entry.isFile()) continue;
     try {
       const stats = await lstat(path, { bigint: true });
-      if (stats.isFile()) yield { path, dev: stats.dev, ino: stats.ino, size: stats.size, mtimeNs: stats.mtimeNs, ctimeNs: stats.ctimeNs };
+      if (stats.isFile()) yield { path, version: versionOf(stats) };
     } catch {
       // vanished since the listing
     }

@@ -2,12 +2,13 @@ import { createHash, type Hash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { NODE_HASH_NAME, type DigestAlgorithm } from '../http/digest-fields.js';
-import { identityOf, isSettled, nowNs, sameIdentity, type FileIdentity } from './file-identity.js';
+import { sameVersion, versionOf, type FileVersion } from '../files/file-version.js';
+import { isSettled, nowNs } from './settle.js';
 
 export interface HashRequest {
-  /** Where the file was found; only hashed if what opens there is still `identity`. */
+  /** Where the file was found; only hashed if what opens there is still `version`. */
   readonly path: string;
-  readonly identity: FileIdentity;
+  readonly version: FileVersion;
   readonly algorithms: readonly DigestAlgorithm[];
 }
 
@@ -30,8 +31,8 @@ export interface HashOptions {
 const DEFAULT_CHUNK_BYTES = 1024 * 1024;
 
 /**
- * Hashes exactly the version `request.identity` names, or reports that it cannot: the file is
- * opened, its fstat must match the identity before the first byte is read, exactly `size` bytes
+ * Hashes exactly the version `request.version` names, or reports that it cannot: the file is
+ * opened, its fstat must match the version before the first byte is read, exactly `size` bytes
  * must be read, and a second fstat afterwards must still match. Any write in between moves the
  * ctime (the file is settled, so its ctime is older than the write), so a digest is only ever
  * returned for the bytes of that version.
@@ -45,8 +46,8 @@ export async function hashFile(request: HashRequest, options: HashOptions = {}):
     return codeOf(error) === 'ENOENT' ? { kind: 'changed' } : { kind: 'failed', reason: describe(error) };
   }
   try {
-    const before = identityOf(await handle.stat({ bigint: true }));
-    if (!sameIdentity(before, request.identity)) return { kind: 'changed' };
+    const before = versionOf(await handle.stat({ bigint: true }));
+    if (!sameVersion(before, request.version)) return { kind: 'changed' };
     if (!isSettled(before, (options.now ?? nowNs)())) return { kind: 'unsettled' };
 
     const hashes: Array<[DigestAlgorithm, Hash]> = request.algorithms.map((algorithm) => [
@@ -63,9 +64,9 @@ export async function hashFile(request: HashRequest, options: HashOptions = {}):
       position += bytesRead;
       await options.afterChunk?.(position);
     }
-    if (BigInt(position) !== request.identity.size) return { kind: 'changed' };
-    const after = identityOf(await handle.stat({ bigint: true }));
-    if (!sameIdentity(after, request.identity)) return { kind: 'changed' };
+    if (position !== request.version.size) return { kind: 'changed' };
+    const after = versionOf(await handle.stat({ bigint: true }));
+    if (!sameVersion(after, request.version)) return { kind: 'changed' };
     return { kind: 'hashed', digests: hashes.map(([algorithm, hash]) => [algorithm, new Uint8Array(hash.digest())] as const) };
   } catch (error) {
     return { kind: 'failed', reason: describe(error) };

@@ -5,8 +5,16 @@
  */
 export abstract class DownloadError extends Error {
   abstract readonly status: number;
-  /** Extra response headers the status needs (Allow for 405, Content-Range for 416). */
-  readonly headers: Readonly<Record<string, string>> = {};
+  /** A machine-readable cause, sent as `reason` in the body where clients must tell causes apart. */
+  readonly reason?: string;
+
+  constructor(
+    message: string,
+    /** Response headers the answer needs (Allow for 405; the validators and Content-Range for 412 and 416). */
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+  }
 }
 
 /** The request path is malformed or tries to leave the roots (`..`, encoded slashes, NUL...). */
@@ -28,26 +36,40 @@ export class FileNotFoundError extends DownloadError {
 /** RFC 9110 §15.5.6: only GET and HEAD are defined on files. */
 export class MethodNotAllowedError extends DownloadError {
   readonly status = 405;
-  override readonly headers = { Allow: 'GET, HEAD' };
   constructor() {
-    super('method not allowed; use GET or HEAD');
+    super('method not allowed; use GET or HEAD', { Allow: 'GET, HEAD' });
   }
 }
 
 /** RFC 9110 §15.5.13: If-Match or If-Unmodified-Since evaluated to false. */
 export class PreconditionFailedError extends DownloadError {
   readonly status = 412;
-  constructor() {
-    super('precondition failed');
+  constructor(headers?: Readonly<Record<string, string>>) {
+    super('precondition failed', headers);
+  }
+}
+
+/** A version-pinned URL (`?v=`) whose file is no longer that version: 412 rather than other bytes. */
+export class VersionChangedError extends DownloadError {
+  readonly status = 412;
+  override readonly reason = 'changed';
+  constructor(headers?: Readonly<Record<string, string>>) {
+    super('the file is no longer the version this URL names', headers);
   }
 }
 
 /** RFC 9110 §15.5.17: no range of the set overlaps the file; Content-Range says its size. */
 export class RangeNotSatisfiableError extends DownloadError {
   readonly status = 416;
-  override readonly headers: Readonly<Record<string, string>>;
-  constructor(size: number) {
-    super('range not satisfiable');
-    this.headers = { 'Content-Range': `bytes */${size}`, 'Accept-Ranges': 'bytes' };
+  constructor(headers?: Readonly<Record<string, string>>) {
+    super('range not satisfiable', headers);
+  }
+}
+
+/** The file could not be read, or changed, before any byte of the body was sent. */
+export class FileReadError extends DownloadError {
+  readonly status = 500;
+  constructor() {
+    super('read error');
   }
 }

@@ -3,12 +3,11 @@ import type { Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import { DownloadError } from './errors.js';
 
-const DIGEST_FIELDS = ['Repr-Digest', 'Content-Digest'];
-
 export interface ErrorBody {
   statusCode: number;
   error: string;
   message: string;
+  reason?: string;
 }
 
 /**
@@ -21,23 +20,16 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
-    const { status, message, headers } = this.describe(exception);
     if (response.headersSent) {
       // Mid-body failure: ending normally would make a truncated file look complete.
       response.destroy();
       return;
     }
-    // The content is now the error message, not the file: its digests (RFC 9530) no longer apply.
-    for (const digestField of DIGEST_FIELDS) response.removeHeader(digestField);
-    for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
-    const body: ErrorBody = { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message };
-    response.status(status).json(body);
+    writeError(response, this.describe(exception));
   }
 
-  private describe(exception: unknown): { status: number; message: string; headers: Readonly<Record<string, string>> } {
-    if (exception instanceof DownloadError) {
-      return { status: exception.status, message: exception.message, headers: exception.headers };
-    }
+  private describe(exception: unknown): DescribedError {
+    if (exception instanceof DownloadError) return exception;
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       // Nest's own messages ("Cannot GET /x") echo only the request, never the disk.
@@ -46,4 +38,14 @@ export class HttpErrorFilter implements ExceptionFilter {
     this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     return { status: 500, message: 'internal server error', headers: {} };
   }
+}
+
+type DescribedError = Pick<DownloadError, 'status' | 'message' | 'headers' | 'reason'>;
+
+/** The one writer of error bodies: `{statusCode, error, message[, reason]}` with the error's own headers. */
+export function writeError(response: Response, error: DescribedError): void {
+  for (const [name, value] of Object.entries(error.headers)) response.setHeader(name, value);
+  const body: ErrorBody = { statusCode: error.status, error: STATUS_CODES[error.status] ?? 'Error', message: error.message };
+  if (error.reason !== undefined) body.reason = error.reason;
+  response.status(error.status).json(body);
 }

@@ -3,8 +3,9 @@ import { fstatSync, mkdtempSync, openSync, rmSync, truncateSync, utimesSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { Descriptor } from './file-storage.service.js';
-import { FileChangedError, MAX_READ, MIN_READ, SliceReader, type FileVersion } from './slice-reader.js';
+import { versionOf } from './file-version.js';
+import { Descriptor, type OpenFile } from './open-file.js';
+import { FileChangedError, MAX_READ, MIN_READ, SliceReader } from './slice-reader.js';
 
 /** Everything the stream gives, and how it finished. */
 async function drain(stream: Readable): Promise<{ chunks: Buffer[]; error?: unknown }> {
@@ -30,12 +31,11 @@ describe('SliceReader', () => {
   const folder = mkdtempSync(join(tmpdir(), 'rds-slices-'));
   afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
-  function openVersion(name: string, bytes: Buffer): FileVersion {
+  function openVersion(name: string, bytes: Buffer): OpenFile {
     const path = join(folder, name);
     writeFileSync(path, bytes);
     const fd = openSync(path, 'r');
-    const stats = fstatSync(fd, { bigint: true });
-    return { handle: new Descriptor(fd), size: bytes.length, mtimeNs: stats.mtimeNs, ctimeNs: stats.ctimeNs };
+    return { descriptor: new Descriptor(fd), version: versionOf(fstatSync(fd, { bigint: true })), name, path };
   }
 
   it('sends literal parts and ranges in order, then closes the descriptor', async () => {
@@ -46,7 +46,7 @@ describe('SliceReader', () => {
     );
     expect(error).toBeUndefined();
     expect(Buffer.concat(chunks).equals(Buffer.concat([Buffer.from('<a>'), bytes.subarray(10, 20), Buffer.from('<b>'), bytes.subarray(9000), Buffer.from('<end>')]))).toBe(true);
-    expect(isOpen(file.handle.fd)).toBe(false);
+    expect(isOpen(file.descriptor.fd)).toBe(false);
   });
 
   it('sends an empty file as an empty body', async () => {
@@ -74,7 +74,7 @@ describe('SliceReader', () => {
     const { chunks, error } = await drain(stream);
     expect(error).toBeInstanceOf(FileChangedError);
     expect(Buffer.concat(chunks).length).toBeLessThan(bytes.length);
-    expect(isOpen(file.handle.fd)).toBe(false);
+    expect(isOpen(file.descriptor.fd)).toBe(false);
   });
 
   it('sends nothing of a one-read body whose file was rewritten in place (same size, new mtime)', async () => {
@@ -92,6 +92,6 @@ describe('SliceReader', () => {
     await new Promise<void>((done) => stream.once('data', () => done()));
     stream.destroy();
     await new Promise((done) => stream.once('close', done));
-    expect(isOpen(file.handle.fd)).toBe(false);
+    expect(isOpen(file.descriptor.fd)).toBe(false);
   });
 });

@@ -1,20 +1,14 @@
-import { type BigIntStats, fstatSync, read, readSync } from 'node:fs';
+import { fstatSync, read, readSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { ByteRange } from '../http/range.js';
+import { sameVersion, versionOf } from './file-version.js';
+import type { OpenFile } from './open-file.js';
 
 /** The file changed on disk while its bytes were being sent. */
 export class FileChangedError extends Error {
   constructor() {
     super('file changed while it was being sent');
   }
-}
-
-/** What the body was promised to be: the version of the file its headers describe. */
-export interface FileVersion {
-  readonly handle: { readonly fd: number; close(): Promise<void> };
-  readonly size: number;
-  readonly mtimeNs: bigint;
-  readonly ctimeNs: bigint;
 }
 
 /**
@@ -27,7 +21,8 @@ export interface FileVersion {
  */
 export const MIN_READ = 64 * 1024;
 export const MAX_READ = 512 * 1024;
-const SYNC_READ_MAX = 16 * 1024;
+/** A body up to this size is read with one synchronous call and sent whole (readSliceSync). */
+export const SYNC_READ_MAX = 16 * 1024;
 const GROW_AFTER = 8 * 1024 * 1024;
 /** A pause longer than this is a consumer that cannot keep up, not a loopback or LAN client. */
 const SLOW_DRAIN_MS = 5;
@@ -47,10 +42,10 @@ export class SliceReader extends Readable {
   /** Bytes read since the consumer last held the stream paused for long. */
   private fastBytes = 0;
   private pausedAt: number | undefined;
-  private closing: Promise<void> | undefined;
 
+  /** `file.version` is what the body was promised to be: the version its headers describe. */
   constructor(
-    private readonly file: FileVersion,
+    private readonly file: Pick<OpenFile, 'descriptor' | 'version'>,
     private readonly slices: ReadonlyArray<Buffer | ByteRange>,
   ) {
     // One byte: read ahead at most one chunk beyond what the consumer has taken.
@@ -71,10 +66,8 @@ export class SliceReader extends Readable {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.close().then(
-      () => callback(error),
-      (closeError: unknown) => callback(error ?? (closeError as Error)),
-    );
+    this.file.descriptor.close();
+    callback(error);
   }
 
   private async readNext(): Promise<void> {
@@ -99,7 +92,7 @@ export class SliceReader extends Readable {
     const range = this.slices[this.slice] as ByteRange;
     const wanted = Math.min(range.end - this.position + 1, this.readSize);
     const buffer = Buffer.allocUnsafe(wanted);
-    const bytesRead = wanted <= SYNC_READ_MAX ? readSync(this.file.handle.fd, buffer, 0, wanted, this.position) : await readInto(this.file.handle.fd, buffer, this.position);
+    const bytesRead = wanted <= SYNC_READ_MAX ? readSync(this.file.descriptor.fd, buffer, 0, wanted, this.position) : await readInto(this.file.descriptor.fd, buffer, this.position);
     if (this.destroyed) return;
     if (bytesRead === 0) throw new FileChangedError();
     this.position += bytesRead;
@@ -129,23 +122,38 @@ export class SliceReader extends Readable {
     return slice === undefined || Buffer.isBuffer(slice) ? 0 : slice.start;
   }
 
-  /** Synchronous: an fstat of an open descriptor reads kernel memory only. */
   private verify(): void {
-    const now = fstatSync(this.file.handle.fd, { bigint: true });
-    if (!sameVersion(this.file, now)) throw new FileChangedError();
+    verifyVersion(this.file);
   }
+}
 
-  private close(): Promise<void> {
-    this.closing ??= this.file.handle.close();
-    return this.closing;
+/**
+ * Reads one small range (at most SYNC_READ_MAX bytes) at once and checks afterwards that the file
+ * still is the promised version: the bytes returned are exactly that version's, or it throws
+ * FileChangedError. For bodies small enough that a stream's machinery costs more than the read.
+ */
+export function readSliceSync(file: Pick<OpenFile, 'descriptor' | 'version'>, range: ByteRange): Buffer {
+  const length = range.end - range.start + 1;
+  if (length <= 0) return Buffer.alloc(0);
+  if (length > SYNC_READ_MAX) throw new RangeError(`readSliceSync reads at most ${SYNC_READ_MAX} bytes`);
+  const buffer = Buffer.allocUnsafe(length);
+  let filled = 0;
+  while (filled < length) {
+    const bytesRead = readSync(file.descriptor.fd, buffer, filled, length - filled, range.start + filled);
+    if (bytesRead === 0) throw new FileChangedError(); // shrunk under us
+    filled += bytesRead;
   }
+  verifyVersion(file);
+  return buffer;
+}
+
+/** Synchronous: an fstat of an open descriptor reads kernel memory only. */
+function verifyVersion(file: Pick<OpenFile, 'descriptor' | 'version'>): void {
+  const now = versionOf(fstatSync(file.descriptor.fd, { bigint: true }));
+  if (!sameVersion(file.version, now)) throw new FileChangedError();
 }
 
 /** fs.read with a callback: measurably cheaper per call than FileHandle.read's promise. */
 function readInto(fd: number, buffer: Buffer, position: number): Promise<number> {
   return new Promise((done, fail) => read(fd, buffer, 0, buffer.length, position, (error, bytesRead) => (error ? fail(error) : done(bytesRead))));
-}
-
-function sameVersion(file: FileVersion, now: BigIntStats): boolean {
-  return BigInt(file.size) === now.size && file.mtimeNs === now.mtimeNs && file.ctimeNs === now.ctimeNs;
 }

@@ -1,4 +1,4 @@
-import type { ByteRange } from './range.js';
+import { rangeLength, type ByteRange } from './range.js';
 
 /** One part of a multipart/byteranges body: its header block, then the file bytes of `range`. */
 export interface BodyPart {
@@ -32,7 +32,7 @@ export function multipartLayout(ranges: readonly ByteRange[], size: number, part
     ),
   }));
   const trailer = Buffer.from(`\r\n--${boundary}--\r\n`, 'latin1');
-  const contentLength = parts.reduce((total, part) => total + part.header.length + part.range.end - part.range.start + 1, trailer.length);
+  const contentLength = parts.reduce((total, part) => total + part.header.length + rangeLength(part.range), trailer.length);
   return { contentType: `multipart/byteranges; boundary=${boundary}`, parts, trailer, contentLength };
 }
 

@@ -1,7 +1,8 @@
 /**
  * Conditional requests: RFC 9110 §13.1 (fields) and §13.2.2 (evaluation order). Pure, no I/O.
  */
-import { EntityTag, parseETagList, parseEntityTag, parseHttpDate, strongCompare, weakCompare } from './validators.js';
+import { trimOWS } from './ows.js';
+import { EntityTag, parseETagList, parseEntityTag, parseHttpDate, strongCompare, weakCompare, wholeSecondsMs } from './validators.js';
 
 export interface RepresentationValidators {
   /** Strong ETag header value, e.g. '"1f-17a..."'. */
@@ -20,14 +21,29 @@ export interface ConditionalHeaders {
 
 export type PreconditionOutcome = 'proceed' | 'not-modified' | 'precondition-failed';
 
-/** Strip leading/trailing OWS: a field value never includes them (§5.5). */
-function trimOWS(value: string): string {
-  return value.replace(/^[ \t]+|[ \t]+$/g, '');
+/** The request as far as conditional evaluation is concerned. */
+export interface ConditionalRequest extends ConditionalHeaders {
+  method: string;
+  range?: string;
 }
 
-/** Last-Modified as sent on the wire: whole seconds, floored (§5.6.7 has 1 s resolution). */
-function wholeSecondsMs(ms: number): number {
-  return Math.floor(ms / 1000) * 1000;
+/**
+ * The result of every conditional header, If-Range included: stop with 412 or 304, or go on, with
+ * the Range header still in force (undefined when there was none, when it does not apply to the
+ * method, or when If-Range said "send the whole representation").
+ */
+export type ConditionsOutcome = { kind: 'precondition-failed' } | { kind: 'not-modified' } | { kind: 'proceed'; range: string | undefined };
+
+/**
+ * RFC 9110 §13.2.2, all five steps in order, in one place (like Go's checkPreconditions): steps
+ * 1-4 decide 412 or 304; step 5, If-Range (§13.1.5), decides whether the Range header is honoured.
+ * Range is defined for GET only (§14.2), and If-Range is ignored without a Range (§13.1.5).
+ */
+export function checkPreconditions(request: ConditionalRequest, current: RepresentationValidators, nowMs: number): ConditionsOutcome {
+  const outcome = evaluatePreconditions(request.method, request, current, nowMs);
+  if (outcome !== 'proceed') return { kind: outcome };
+  if (request.method !== 'GET' || request.range === undefined) return { kind: 'proceed', range: undefined };
+  return { kind: 'proceed', range: ifRangeAllowsPartial(request.ifRange, current, nowMs) ? request.range : undefined };
 }
 
 type ListField = { kind: 'absent' } | { kind: 'malformed' } | { kind: 'any' } | { kind: 'tags'; tags: EntityTag[] };

@@ -5,6 +5,7 @@
  * selected representation, decide whether to answer 200 (whole representation),
  * 206 (some ranges) or 416 (nothing satisfiable). Never throws.
  */
+import { trimLeadingOWS, trimOWS, trimTrailingOWS } from './ows.js';
 
 /** An inclusive byte range: first and last byte positions, 0 <= start <= end < size. */
 export interface ByteRange {
@@ -79,7 +80,7 @@ function isRepresentationLength(size: number): boolean {
  */
 function parseRangesSpecifier(header: string): RangeSpec[] | undefined {
   // Only the field value's surrounding OWS may be trimmed (RFC 9110 §5.5).
-  const value = withoutTrailingOws(withoutLeadingOws(header));
+  const value = trimOWS(header);
   const equalsAt = value.indexOf('=');
   if (equalsAt < 0) return undefined;
   // No whitespace is allowed around "=": "bytes =" is not the token "bytes".
@@ -99,34 +100,14 @@ function parseRangeSet(rangeSet: string): RangeSpec[] | undefined {
   for (let index = 0; index < elements.length; index++) {
     // OWS is only allowed next to a comma, so the first element keeps its leading
     // whitespace ("bytes= 0-1" is invalid; "bytes= ,0-1" is an empty element then 0-1).
-    const trimmedEnd = withoutTrailingOws(elements[index]);
-    const element = index === 0 ? trimmedEnd : withoutLeadingOws(trimmedEnd);
+    const trimmedEnd = trimTrailingOWS(elements[index]);
+    const element = index === 0 ? trimmedEnd : trimLeadingOWS(trimmedEnd);
     if (element === '') continue;
     const spec = parseRangeSpec(element);
     if (spec === undefined) return undefined;
     specs.push(spec);
   }
   return specs.length > 0 ? specs : undefined;
-}
-
-/**
- * RFC 9110 §5.6.3: OWS = *( SP / HTAB ). Trimmed with loops rather than /[ \t]+$/, which
- * backtracks quadratically on a long run of whitespace that is not at the end.
- */
-function isOws(character: string): boolean {
-  return character === ' ' || character === '\t';
-}
-
-function withoutLeadingOws(text: string): string {
-  let start = 0;
-  while (start < text.length && isOws(text[start])) start++;
-  return text.slice(start);
-}
-
-function withoutTrailingOws(text: string): string {
-  let end = text.length;
-  while (end > 0 && isOws(text[end - 1])) end--;
-  return text.slice(0, end);
 }
 
 /** RFC 9110 §14.1.1: range-spec = int-range / suffix-range. */
@@ -241,6 +222,7 @@ function coalesce(ranges: readonly ByteRange[]): ByteRange[] {
   return merged.sort((a, b) => a.order - b.order).map(({ start, end }) => ({ start, end }));
 }
 
-function rangeLength(range: ByteRange): number {
+/** Bytes in one inclusive range. */
+export function rangeLength(range: ByteRange): number {
   return range.end - range.start + 1;
 }

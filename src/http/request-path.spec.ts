@@ -1,8 +1,16 @@
 import { isHiddenName, parseRequestPath } from './request-path.js';
 
 describe('parseRequestPath', () => {
-  test.each<[string, string[] | undefined]>([
+  test.each<[string, string[]]>([
     ['/', []],
+    ['/dir/', ['dir']],
+    ['/videos/2024/', ['videos', '2024']],
+    ['/a%20b/?x=1', ['a b']],
+  ])('%j names the folder %j', (target, segments) => {
+    expect(parseRequestPath(target)).toEqual({ kind: 'folder', segments });
+  });
+
+  test.each<[string, string[] | undefined]>([
     ['/a.txt', ['a.txt']],
     ['/a.txt?download=1', ['a.txt']],
     ['/a.txt#frag', ['a.txt']],
@@ -29,7 +37,9 @@ describe('parseRequestPath', () => {
     ['/a\u0000.txt', undefined],
     ['//etc/passwd', undefined],
     ['/a//b', undefined],
-    ['/dir/', undefined],
+    ['/dir//', undefined],
+    ['/../', undefined],
+    ['/%2e%2e/', undefined],
     ['etc/passwd', undefined],
     ['http://example.com/a.txt', undefined],
     ['*', undefined],
@@ -39,7 +49,7 @@ describe('parseRequestPath', () => {
     ['/%C3%28', undefined], // invalid UTF-8
     ['/%ED%A0%80', undefined], // encoded lone surrogate
   ])('%j → %j', (target, expected) => {
-    expect(parseRequestPath(target)).toEqual(expected);
+    expect(parseRequestPath(target)).toEqual(expected === undefined ? undefined : { kind: 'file', segments: expected });
   });
 });
 

@@ -5,6 +5,7 @@
  * surrounding whitespace (callers strip field OWS, RFC 9110 §5.5), except
  * parseETagList, whose list rule (§5.6.1) includes OWS.
  */
+import { isOWS } from './ows.js';
 
 /** A parsed entity-tag. `tag` is the opaque-tag including its double quotes, e.g. '"abc"'. */
 export interface EntityTag {
@@ -41,11 +42,6 @@ export function parseEntityTag(value: string): EntityTag | undefined {
   const m = ENTITY_TAG.exec(value);
   if (m === null) return undefined;
   return { weak: m[1] !== undefined, tag: m[2] };
-}
-
-/** OWS = *( SP / HTAB ) (§5.6.3). */
-function isOWS(ch: string): boolean {
-  return ch === ' ' || ch === '\t';
 }
 
 /**
@@ -104,6 +100,11 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 
 const MS_PER_DAY = 86_400_000;
 
+/** A time as HTTP-dates carry it: whole seconds, floored (§5.6.7 has one-second resolution). */
+export function wholeSecondsMs(epochMs: number): number {
+  return Math.floor(epochMs / 1000) * 1000;
+}
+
 function pad(n: number, width: number): string {
   return String(n).padStart(width, '0');
 }
@@ -115,7 +116,7 @@ function pad(n: number, width: number): string {
  */
 export function formatHttpDate(epochMs: number): string {
   if (!Number.isFinite(epochMs)) throw new RangeError(`formatHttpDate: invalid time ${epochMs}`);
-  const d = new Date(Math.floor(epochMs / 1000) * 1000);
+  const d = new Date(wholeSecondsMs(epochMs));
   const year = d.getUTCFullYear();
   if (Number.isNaN(year) || year < 0 || year > 9999) {
     throw new RangeError(`formatHttpDate: year out of range for IMF-fixdate: ${epochMs}`);

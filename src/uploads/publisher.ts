@@ -1,8 +1,7 @@
 import { Metadata, type Upload } from '@tus/utils';
 import { closeSync, constants, openSync } from 'node:fs';
-import { join } from 'node:path';
 import type { DigestService } from '../digest/digest.service.js';
-import { identityOf } from '../digest/file-identity.js';
+import { versionOf } from '../files/file-version.js';
 import type { DigestAlgorithm } from '../http/digest-fields.js';
 import { PublishError, statOf, type UploadDestinations } from './destinations.js';
 import type { FileLocker } from './file-locker.js';
@@ -67,7 +66,7 @@ export class UploadPublisher {
         return this.fail(upload, 500, 'size-mismatch', `the staged upload has ${before.size} bytes, not the ${upload.size} announced`);
       }
       const algorithms = [...new Set<DigestAlgorithm>(['sha-256', ...(Object.keys(expected) as DigestAlgorithm[])])];
-      const outcome = await this.hasher.hash(staged, identityOf(before), algorithms);
+      const outcome = await this.hasher.hash(staged, versionOf(before), algorithms);
       if (outcome.kind !== 'hashed') return this.fail(upload, 500, 'error', 'the upload could not be hashed');
       for (const [algorithm, digest] of outcome.digests) {
         const actual = Buffer.from(digest).toString('base64');
@@ -85,11 +84,7 @@ export class UploadPublisher {
         return this.fail(upload, status, error.state, `${message}: the upload was deleted`);
       }
       // The inode now in place, with the stamps rename/link/unlink left on it: the version downloads will see.
-      const version = statOf(fd);
-      this.digests.seed(
-        { path: join(this.destinations.root, published), dev: version.dev, ino: version.ino, size: version.size, mtimeNs: version.mtimeNs, ctimeNs: version.ctimeNs },
-        outcome.digests,
-      );
+      this.digests.seed(versionOf(statOf(fd)), outcome.digests);
       await this.store.markPublished(upload, published);
       this.metrics.completed();
     } finally {

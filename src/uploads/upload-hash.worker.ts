@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { SETTLE_NS } from '../digest/file-identity.js';
+import { SETTLE_NS } from '../digest/settle.js';
 import { hashFile, type HashOutcome, type HashRequest } from '../digest/hash-file.js';
 
 /** Messages between UploadHasher and this worker thread. */
@@ -21,7 +21,7 @@ export interface UploadHashResult {
  * writer, the upload itself, which holds the upload's lock while this runs.
  */
 parentPort?.on('message', (job: UploadHashJob) => {
-  void hashFile(job.request, { now: () => job.request.identity.ctimeNs + SETTLE_NS }).then((outcome) =>
+  void hashFile(job.request, { now: () => job.request.version.ctimeNs + SETTLE_NS }).then((outcome) =>
     parentPort?.postMessage({ id: job.id, outcome } satisfies UploadHashResult),
   );
 });

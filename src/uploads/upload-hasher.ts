@@ -2,8 +2,8 @@ import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { FileIdentity } from '../digest/file-identity.js';
 import type { HashOutcome } from '../digest/hash-file.js';
+import type { FileVersion } from '../files/file-version.js';
 import type { DigestAlgorithm } from '../http/digest-fields.js';
 import type { UploadHashJob, UploadHashResult } from './upload-hash.worker.js';
 
@@ -19,8 +19,8 @@ export class UploadHasher implements OnModuleDestroy {
   private queue: Promise<unknown> = Promise.resolve();
 
   /** The digests of exactly this version of the file at `path` (see hashFile). */
-  hash(path: string, identity: FileIdentity, algorithms: readonly DigestAlgorithm[]): Promise<HashOutcome> {
-    const run = this.queue.then(() => this.run({ path, identity, algorithms }));
+  hash(path: string, version: FileVersion, algorithms: readonly DigestAlgorithm[]): Promise<HashOutcome> {
+    const run = this.queue.then(() => this.run({ path, version, algorithms }));
     this.queue = run.catch(() => undefined);
     return run;
   }

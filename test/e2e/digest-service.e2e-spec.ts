@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { AppConfig } from '../../src/config/app-config.js';
-import { DigestService, type FileVersion } from '../../src/digest/digest.service.js';
-import { isSettled, nowNs } from '../../src/digest/file-identity.js';
+import { DigestService } from '../../src/digest/digest.service.js';
+import { isSettled, nowNs } from '../../src/digest/settle.js';
+import { versionOf, type LocatedVersion } from '../../src/files/file-version.js';
 import { TempRoot } from '../support/fixtures.js';
 
 /** DigestService on its own, with its real worker thread (from dist: `npm test` builds first). */
@@ -10,21 +11,18 @@ describe('DigestService', () => {
   const root = new TempRoot();
   let service: DigestService;
 
-  function versionOf(name: string): FileVersion {
-    const stats = statSync(root.resolve(name), { bigint: true });
-    return { path: root.resolve(name), dev: stats.dev, ino: stats.ino, size: stats.size, mtimeNs: stats.mtimeNs, ctimeNs: stats.ctimeNs };
+  function located(name: string): LocatedVersion {
+    return { path: root.resolve(name), version: versionOf(statSync(root.resolve(name), { bigint: true })) };
   }
 
-  async function settledVersionOf(name: string): Promise<FileVersion> {
-    const version = versionOf(name);
-    while (!isSettled({ ...version, size: BigInt(version.size) }, nowNs())) await new Promise((resolve) => setTimeout(resolve, 50));
-    return version;
+  async function settledVersionOf(name: string): Promise<LocatedVersion> {
+    const file = located(name);
+    while (!isSettled(file.version, nowNs())) await new Promise((resolve) => setTimeout(resolve, 50));
+    return file;
   }
 
   beforeEach(() => {
-    service = new DigestService(
-      new AppConfig([root.path], 0, '127.0.0.1', 'inline', 16, { enabled: true, precompute: false, cacheEntries: 3 }),
-    );
+    service = new DigestService(new AppConfig({ roots: [root.path], digest: { enabled: true, precompute: false, cacheEntries: 3 } }));
   });
 
   afterEach(() => service.onModuleDestroy());
@@ -32,8 +30,8 @@ describe('DigestService', () => {
 
   it('does not hash a file changed within the last second, and says so', async () => {
     root.write('fresh.txt', 'fresh');
-    expect(await service.compute(versionOf('fresh.txt'), ['sha-256'])).toEqual({ kind: 'unsettled' });
-    expect(service.known(versionOf('fresh.txt'), ['sha-256'])).toEqual([]);
+    expect(await service.compute(located('fresh.txt'), ['sha-256'])).toEqual({ kind: 'unsettled' });
+    expect(service.known(located('fresh.txt'), ['sha-256'])).toEqual([]);
   });
 
   it('hashes in the worker, caches, and merges a second request for the same version and algorithm', async () => {
@@ -52,8 +50,8 @@ describe('DigestService', () => {
     const version = await settledVersionOf('versioned.bin');
     await service.compute(version, ['sha-256']);
     expect(service.known(version, ['sha-256'])).toHaveLength(1);
-    expect(service.known({ ...version, ctimeNs: version.ctimeNs + 1n }, ['sha-256'])).toEqual([]);
-    expect(service.known({ ...version, size: BigInt(version.size) + 1n }, ['sha-256'])).toEqual([]);
+    expect(service.known({ ...version, version: { ...version.version, ctimeNs: version.version.ctimeNs + 1n } }, ['sha-256'])).toEqual([]);
+    expect(service.known({ ...version, version: { ...version.version, size: version.version.size + 1 } }, ['sha-256'])).toEqual([]);
     expect(service.known(version, ['sha-512'])).toEqual([]); // not computed yet: now queued
     await service.whenIdle();
     expect(service.known(version, ['sha-512', 'sha-256']).map(([name]) => name)).toEqual(['sha-512', 'sha-256']);
@@ -66,14 +64,12 @@ describe('DigestService', () => {
       expect(outcome.kind).toBe('hashed');
     }
     expect(service.cachedFiles).toBe(3);
-    expect(service.known(versionOf('many/a.txt'), ['sha-256'])).toEqual([]); // the least recently used went first
-    expect(service.known(versionOf('many/e.txt'), ['sha-256'])).toHaveLength(1);
+    expect(service.known(located('many/a.txt'), ['sha-256'])).toEqual([]); // the least recently used went first
+    expect(service.known(located('many/e.txt'), ['sha-256'])).toHaveLength(1);
   });
 
   it('never hashes when DIGEST=off', async () => {
-    const off = new DigestService(
-      new AppConfig([root.path], 0, '127.0.0.1', 'inline', 16, { enabled: false, precompute: false, cacheEntries: 3 }),
-    );
+    const off = new DigestService(new AppConfig({ roots: [root.path], digest: { enabled: false, precompute: false, cacheEntries: 3 } }));
     root.write('off.txt', 'off');
     expect(off.reprDigest(await settledVersionOf('off.txt'), undefined)).toBeUndefined();
     await off.whenIdle();
