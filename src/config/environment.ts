@@ -32,11 +32,11 @@ function toByteCount({ value }: { value: unknown }): unknown {
 
 const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** '90s', '30m', '24h', '7d', '1500ms' → milliseconds; anything else stays a string and fails IsInt. */
+/** '90s', '30m', '24h', '7d', '1500ms' or a bare '1500' (milliseconds) → milliseconds; anything else stays a string and fails IsInt. */
 function toMilliseconds({ value }: { value: unknown }): unknown {
   if (typeof value !== 'string') return value;
-  const match = /^(\d+)(ms|s|m|h|d)$/.exec(value);
-  return match ? Number(match[1]) * DURATION_UNITS[match[2]] : value;
+  const match = /^(\d+)(ms|s|m|h|d)?$/.exec(value);
+  return match ? Number(match[1]) * DURATION_UNITS[match[2] ?? 'ms'] : value;
 }
 
 function IsBetween(transform: (params: { value: unknown }) => unknown, min: number, max: number, message: string): PropertyDecorator {
@@ -118,7 +118,7 @@ export class EnvironmentVariables {
   UPLOAD_MIN_FREE = 512 * 1024 ** 2;
 
   /** An unfinished upload expires this long after its creation (410), and a periodic job deletes it. */
-  @IsBetween(toMilliseconds, 1000, 365 * 86_400_000, 'must be a duration such as 90s, 30m, 24h or 7d (1s to 365d)')
+  @IsBetween(toMilliseconds, 1000, 365 * 86_400_000, 'must be a duration such as 90s, 30m, 24h or 7d, or milliseconds (1s to 365d)')
   UPLOAD_EXPIRY = 86_400_000;
 
   /** `public`: every file is served to anyone; `private`: a signed link or a bearer token is required. */
