@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { hashToken } from '../../src/access/tokens.js';
 
 /** Tokens the upload tests use, and the API_TOKENS setting that knows them (hashes only). */
@@ -48,4 +49,32 @@ export function appendTo(url: string, offset: number, bytes: Buffer, headers: Re
 
 export async function errorBodyOf(res: Response): Promise<{ statusCode: number; error: string; message: string; reason?: string }> {
   return (await res.json()) as { statusCode: number; error: string; message: string; reason?: string };
+}
+
+/** Writes `size` random bytes to `path` a MiB at a time; returns their SHA-256 in base64. */
+export async function writeRandomFile(path: string, size: number): Promise<string> {
+  const hash = createHash('sha256');
+  const out = createWriteStream(path);
+  for (let written = 0; written < size; ) {
+    const chunk = randomBytes(Math.min(1024 * 1024, size - written));
+    hash.update(chunk);
+    written += chunk.length;
+    if (!out.write(chunk)) await new Promise<void>((done) => out.once('drain', () => done()));
+  }
+  await new Promise<void>((done, fail) => out.end((error?: Error | null) => (error ? fail(error) : done())));
+  return hash.digest('base64');
+}
+
+/** GETs `url` and hashes the body as it streams; returns status, headers, length and SHA-256 (base64). */
+export async function downloadDigest(url: string): Promise<{ status: number; headers: Headers; length: number; sha256: string }> {
+  const res = await fetch(url);
+  const hash = createHash('sha256');
+  let length = 0;
+  if (res.body) {
+    for await (const chunk of res.body) {
+      hash.update(chunk);
+      length += chunk.length;
+    }
+  }
+  return { status: res.status, headers: res.headers, length, sha256: hash.digest('base64') };
 }
