@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { UploadFailure } from './upload-errors.js';
+import { noSpace } from './upload-errors.js';
 
 /** `storage.type` of an upload whose file was published: its info stays until it expires. */
 const PUBLISHED = 'published';
@@ -83,7 +83,8 @@ export class StagingStore extends FileStore {
     try {
       await pipeline(readable, counter, createWriteStream(this.dataPath(id), { flags: 'r+', start: offset }));
     } catch (error) {
-      throw codeOf(error) === 'ENOSPC' ? new UploadFailure(507, 'no-space', 'the upload folder is full; resume when space is free') : ERRORS.FILE_WRITE_ERROR;
+      // tus's outer pipeline usually rejects first, with the raw ENOSPC: mapTusError knows it too.
+      throw codeOf(error) === 'ENOSPC' ? noSpace() : ERRORS.FILE_WRITE_ERROR;
     } finally {
       this.events.received(received);
     }

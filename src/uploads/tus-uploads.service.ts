@@ -11,7 +11,7 @@ import { UploadDestinations } from './destinations.js';
 import { FileLocker } from './file-locker.js';
 import { UploadPublisher } from './publisher.js';
 import { StagingStore } from './staging-store.js';
-import { errorBody, mapTusError, UploadFailure } from './upload-errors.js';
+import { errorBody, mapTusError, noSpace, UploadFailure } from './upload-errors.js';
 import { UploadHasher } from './upload-hasher.js';
 import { UploadMetrics } from './upload-metrics.js';
 import { digestMetadata, hasRoom, readUploadRequest } from './upload-request.js';
@@ -117,7 +117,7 @@ export class TusUploads implements OnApplicationBootstrap, OnModuleDestroy {
   private async checkSpace(req: ServerRequest): Promise<void> {
     if (req.method !== 'PATCH') return;
     if (!hasRoom(await this.freeBytes(), 0, this.config.minFree)) {
-      throw new UploadFailure(507, 'no-space', 'the upload folder is full; resume when space is free');
+      throw noSpace();
     }
   }
 
@@ -143,7 +143,8 @@ export class TusUploads implements OnApplicationBootstrap, OnModuleDestroy {
     // created upload (a full disk while writing) as failed, unless counted where they were thrown.
     if (error instanceof UploadFailure) {
       if (!error.counted) this.metrics.failed(error.reason);
-    } else if (req.method === 'POST') this.metrics.rejected(mapped.reason);
+    } else if (mapped.reason === 'no-space') this.metrics.failed('no-space');
+    else if (req.method === 'POST') this.metrics.rejected(mapped.reason);
     return { status_code: mapped.status, body: errorBody(mapped.status, mapped.reason, mapped.message) };
   }
 }

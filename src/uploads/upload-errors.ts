@@ -73,9 +73,18 @@ export interface MappedError {
   readonly message: string;
 }
 
+/** The upload folder's file system is full (ENOSPC while writing): 507, and the upload can resume later. */
+export function noSpace(): UploadFailure {
+  return new UploadFailure(507, 'no-space', 'the upload folder is full; resume when space is free');
+}
+
 /** Any error a tus handler threw, as status, reason and a message that never names a server path. */
 export function mapTusError(error: unknown): MappedError | undefined {
   if (error instanceof UploadFailure) return { status: error.status_code, reason: error.reason, message: error.message };
+  if (typeof error === 'object' && error !== null && (error as NodeJS.ErrnoException).code === 'ENOSPC') {
+    const failure = noSpace();
+    return { status: failure.status_code, reason: failure.reason, message: failure.message };
+  }
   for (const [known, status, reason] of TUS_ERRORS) {
     if (error === known) return { status, reason, message: known.body.trim().split('\n')[0].toLowerCase() };
   }
