@@ -221,7 +221,12 @@ describe('validateEnvironment', () => {
         UPLOAD_MIN_FREE: '1048576',
         UPLOAD_EXPIRY: '90m',
       });
-      expect(env).toMatchObject({ UPLOAD_OVERWRITE: 'true', UPLOAD_MAX_SIZE: 2 * 1024 ** 3, UPLOAD_MIN_FREE: 1_048_576, UPLOAD_EXPIRY: 5_400_000 });
+      expect(env).toMatchObject({
+        UPLOAD_OVERWRITE: 'true',
+        UPLOAD_MAX_SIZE: 2 * 1024 ** 3,
+        UPLOAD_MIN_FREE: 1_048_576,
+        UPLOAD_EXPIRY: 5_400_000,
+      });
       expect(validateEnvironment({ FILES_ROOT: folder, UPLOAD_EXPIRY: '7d', UPLOAD_MAX_SIZE: '512KiB' })).toMatchObject({
         UPLOAD_EXPIRY: 7 * 86_400_000,
         UPLOAD_MAX_SIZE: 512 * 1024,
@@ -243,7 +248,10 @@ describe('validateEnvironment', () => {
       [{ UPLOAD_MAX_SIZE: '1.5GiB' }, /^Invalid configuration: UPLOAD_MAX_SIZE must be a byte count/],
       [{ UPLOAD_MAX_SIZE: '99999999TiB' }, /^Invalid configuration: UPLOAD_MAX_SIZE must be a byte count/],
       [{ UPLOAD_MIN_FREE: '-1' }, /^Invalid configuration: UPLOAD_MIN_FREE must be a byte count/],
-      [{ UPLOAD_EXPIRY: '500ms' }, /^Invalid configuration: UPLOAD_EXPIRY must be a duration such as 90s, 30m, 24h or 7d, or milliseconds \(1s to 365d\) \(got "500ms"\)$/],
+      [
+        { UPLOAD_EXPIRY: '500ms' },
+        /^Invalid configuration: UPLOAD_EXPIRY must be a duration such as 90s, 30m, 24h or 7d, or milliseconds \(1s to 365d\) \(got "500ms"\)$/,
+      ],
       [{ UPLOAD_EXPIRY: '1w' }, /^Invalid configuration: UPLOAD_EXPIRY must be a duration/],
       [{ UPLOAD_EXPIRY: '366d' }, /^Invalid configuration: UPLOAD_EXPIRY must be a duration/],
     ])('%j → %s', (overrides, message) => {

@@ -79,6 +79,8 @@ class FileLock implements Lock {
     const deadline = Date.now() + this.locker.acquireTimeoutMs;
     let askedToRelease: string | undefined;
     for (;;) {
+      // tus answers thrown {status_code, body} objects, its ERRORS, with that status.
+      // eslint-disable-next-line @typescript-eslint/only-throw-error
       if (signal.aborted || Date.now() > deadline) throw ERRORS.ERR_LOCK_TIMEOUT;
       if (await this.tryCreate(owner)) break;
       const holder = await this.readHolder();

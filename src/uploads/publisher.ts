@@ -72,7 +72,12 @@ export class UploadPublisher {
         const actual = Buffer.from(digest).toString('base64');
         const wanted = expected[algorithm];
         if (wanted !== undefined && wanted !== actual) {
-          return this.fail(upload, CHECKSUM_MISMATCH, 'digest-mismatch', `${algorithm} of the upload is ${actual}, not ${wanted}: the upload was deleted`);
+          return this.fail(
+            upload,
+            CHECKSUM_MISMATCH,
+            'digest-mismatch',
+            `${algorithm} of the upload is ${actual}, not ${wanted}: the upload was deleted`,
+          );
         }
       }
       let published: string;

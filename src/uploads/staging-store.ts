@@ -84,6 +84,7 @@ export class StagingStore extends FileStore {
       await pipeline(readable, counter, createWriteStream(this.dataPath(id), { flags: 'r+', start: offset }));
     } catch (error) {
       // tus's outer pipeline usually rejects first, with the raw ENOSPC: mapTusError knows it too.
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- tus's ERRORS are {status_code, body} objects
       throw codeOf(error) === 'ENOSPC' ? noSpace() : ERRORS.FILE_WRITE_ERROR;
     } finally {
       this.events.received(received);
@@ -92,6 +93,7 @@ export class StagingStore extends FileStore {
   }
 
   override async remove(id: string): Promise<void> {
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- tus's ERRORS are {status_code, body} objects
     if ((await this.configstore.get(id)) === undefined) throw ERRORS.FILE_NOT_FOUND;
     await unlink(this.dataPath(id)).catch(ignoreMissing);
     await this.configstore.delete(id).catch(ignoreMissing);

@@ -18,7 +18,7 @@ export async function serveTus(server: Server, req: Request, res: Response): Pro
   const request = new NodeRequest({ req, res });
   // handleWeb takes a web Request; NodeRequest is one (srvx's ServerRequest), with the Node objects
   // attached for tus to notice a client that goes away.
-  const answer = await server.handleWeb(request as unknown as globalThis.Request);
+  const answer = await server.handleWeb(request);
   await sendNodeResponse(res, await inLine(answer));
 }
 

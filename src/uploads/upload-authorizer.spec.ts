@@ -3,7 +3,9 @@ import { parseTokenEntries } from '../access/tokens.js';
 import { WriteTokenAuthorizer, type UploadAccess } from './upload-authorizer.js';
 
 describe('WriteTokenAuthorizer', () => {
-  const authorizer = new WriteTokenAuthorizer(parseTokenEntries(`uploader:${hashToken('w-token')}:write,reader:${hashToken('r-token')}:read`));
+  const authorizer = new WriteTokenAuthorizer(
+    parseTokenEntries(`uploader:${hashToken('w-token')}:write,reader:${hashToken('r-token')}:read`),
+  );
 
   test.each<[string | undefined, UploadAccess]>([
     ['Bearer w-token', 'allowed'],

@@ -31,7 +31,8 @@ export type RequestProblem =
   | 'unsupported-digest'
   | 'conflicting-digests';
 
-export type RequestReading = { readonly ok: true; readonly request: UploadRequest } | { readonly ok: false; readonly problem: RequestProblem };
+export type RequestReading =
+  { readonly ok: true; readonly request: UploadRequest } | { readonly ok: false; readonly problem: RequestProblem };
 
 /** Digest lengths in bytes, from the algorithms' definitions (FIPS 180-4). */
 const DIGEST_BYTES: Readonly<Record<DigestAlgorithm, number>> = { 'sha-256': 32, 'sha-512': 64 };
@@ -133,7 +134,8 @@ function expectedDigests(metadata: ReadonlyMap<string, string | null>, reprDiges
 /** The expected digests as Upload-Metadata values, stored with the upload so any instance can verify it. */
 export function digestMetadata(expected: ExpectedDigests): Record<string, string> {
   const values: Record<string, string> = {};
-  for (const [algorithm, base64] of Object.entries(expected) as Array<[DigestAlgorithm, string]>) values[DIGEST_METADATA_KEYS[algorithm]] = base64;
+  for (const [algorithm, base64] of Object.entries(expected) as Array<[DigestAlgorithm, string]>)
+    values[DIGEST_METADATA_KEYS[algorithm]] = base64;
   return values;
 }
 

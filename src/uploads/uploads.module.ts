@@ -18,10 +18,17 @@ import { uploadsConfigProvider } from './uploads-config.js';
 @Module({
   imports: [FilesModule],
   controllers: [UploadsController],
-  providers: [uploadsConfigProvider, UploadMetrics, UploadHasher, TusUploads, UploadAccessGuard, {
+  providers: [
+    uploadsConfigProvider,
+    UploadMetrics,
+    UploadHasher,
+    TusUploads,
+    UploadAccessGuard,
+    {
       provide: UploadAuthorizer,
       inject: [EnvironmentVariables],
       useFactory: (env: EnvironmentVariables) => new WriteTokenAuthorizer(AccessConfig.fromEnvironment(env).tokens),
-    }],
+    },
+  ],
 })
 export class UploadsModule {}

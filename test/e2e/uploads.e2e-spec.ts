@@ -44,14 +44,17 @@ describe('uploads off (UPLOAD_ROOT unset)', () => {
     root.cleanup();
   });
 
-  test.each(['OPTIONS', 'POST', 'HEAD', 'PATCH', 'DELETE'] as const)('%s /.uploads/ answers 404, with or without a token', async (method) => {
-    for (const headers of [{}, WRITE_AUTH]) {
-      const res = await fetch(`${base}/.uploads/${'a'.repeat(32)}`, { method, headers: { 'Tus-Resumable': '1.0.0', ...headers } });
-      expect(res.status).toBe(404);
-    }
-    const res = await fetch(`${base}/.uploads/`, { method: 'POST', headers: WRITE_AUTH });
-    expect(await res.json()).toEqual({ statusCode: 404, error: 'Not Found', message: 'uploads are not enabled' });
-  });
+  test.each(['OPTIONS', 'POST', 'HEAD', 'PATCH', 'DELETE'] as const)(
+    '%s /.uploads/ answers 404, with or without a token',
+    async (method) => {
+      for (const headers of [{}, WRITE_AUTH]) {
+        const res = await fetch(`${base}/.uploads/${'a'.repeat(32)}`, { method, headers: { 'Tus-Resumable': '1.0.0', ...headers } });
+        expect(res.status).toBe(404);
+      }
+      const res = await fetch(`${base}/.uploads/`, { method: 'POST', headers: WRITE_AUTH });
+      expect(await res.json()).toEqual({ statusCode: 404, error: 'Not Found', message: 'uploads are not enabled' });
+    },
+  );
 });
 
 describe('uploads (tus 1.0 under /.uploads/)', () => {
@@ -82,7 +85,12 @@ describe('uploads (tus 1.0 under /.uploads/)', () => {
       ['PATCH', `/.uploads/${unknown}`],
       ['DELETE', `/.uploads/${unknown}`],
     ] as const)('%s %s: 401 without a token, 401 with an unknown one, 403 with a read token', async (method, path) => {
-      const tus = { 'Tus-Resumable': '1.0.0', 'Upload-Length': '1', 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' };
+      const tus = {
+        'Tus-Resumable': '1.0.0',
+        'Upload-Length': '1',
+        'Upload-Offset': '0',
+        'Content-Type': 'application/offset+octet-stream',
+      };
       const none = await fetch(`${base}${path}`, { method, headers: tus });
       expect(none.status).toBe(401);
       expect(none.headers.get('www-authenticate')).toBe('Bearer');
@@ -90,7 +98,8 @@ describe('uploads (tus 1.0 under /.uploads/)', () => {
       expect(wrong.status).toBe(401);
       const read = await fetch(`${base}${path}`, { method, headers: { ...tus, Authorization: `Bearer ${READ_TOKEN}` } });
       expect(read.status).toBe(403);
-      if (method !== 'HEAD') expect(await read.json()).toEqual({ statusCode: 403, error: 'Forbidden', message: 'this token may not upload' });
+      if (method !== 'HEAD')
+        expect(await read.json()).toEqual({ statusCode: 403, error: 'Forbidden', message: 'this token may not upload' });
     });
   });
 
@@ -153,7 +162,11 @@ describe('uploads (tus 1.0 under /.uploads/)', () => {
     const res = await tusRequest(
       `${base}/.uploads/`,
       'POST',
-      { 'Upload-Length': String(data.length), 'Upload-Metadata': uploadMetadata({ filename: 'at-once.bin' }), 'Content-Type': 'application/offset+octet-stream' },
+      {
+        'Upload-Length': String(data.length),
+        'Upload-Metadata': uploadMetadata({ filename: 'at-once.bin' }),
+        'Content-Type': 'application/offset+octet-stream',
+      },
       data,
     );
     expect(res.status).toBe(201);
@@ -221,7 +234,10 @@ describe('uploads (tus 1.0 under /.uploads/)', () => {
 
   it('a digest mismatch deletes the upload: 460 with a clear message, nothing in the served folder', async () => {
     const data = randomBytes(50_000);
-    const { url } = await createUpload(base, data.length, { filename: 'tampered.bin', sha256: sha256Base64(Buffer.from('something else')) });
+    const { url } = await createUpload(base, data.length, {
+      filename: 'tampered.bin',
+      sha256: sha256Base64(Buffer.from('something else')),
+    });
     const last = await appendTo(url, 0, data);
     expect(last.status).toBe(460);
     const body = await errorBodyOf(last);
@@ -238,7 +254,12 @@ describe('uploads (tus 1.0 under /.uploads/)', () => {
     const sha512 = createHash('sha512').update(data).digest('base64');
     const good = await createUpload(base, data.length, { filename: 'repr-ok.bin' }, { 'Repr-Digest': `sha-512=:${sha512}:` });
     expect((await appendTo(good.url, 0, data)).status).toBe(204);
-    const bad = await createUpload(base, data.length, { filename: 'repr-bad.bin' }, { 'Repr-Digest': `sha-256=:${sha256Base64(Buffer.from('x'))}:` });
+    const bad = await createUpload(
+      base,
+      data.length,
+      { filename: 'repr-bad.bin' },
+      { 'Repr-Digest': `sha-256=:${sha256Base64(Buffer.from('x'))}:` },
+    );
     expect((await appendTo(bad.url, 0, data)).status).toBe(460);
     expect(servedNames(root)).toContain('repr-ok.bin');
     expect(servedNames(root)).not.toContain('repr-bad.bin');

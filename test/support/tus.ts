@@ -37,14 +37,23 @@ export async function createUpload(
   metadata: Record<string, string | Buffer>,
   headers: Record<string, string> = {},
 ): Promise<{ res: Response; url: string }> {
-  const res = await tusRequest(`${base}/.uploads/`, 'POST', { 'Upload-Length': String(length), 'Upload-Metadata': uploadMetadata(metadata), ...headers });
+  const res = await tusRequest(`${base}/.uploads/`, 'POST', {
+    'Upload-Length': String(length),
+    'Upload-Metadata': uploadMetadata(metadata),
+    ...headers,
+  });
   const location = res.headers.get('location');
   return { res, url: location === null ? '' : new URL(location, base).href };
 }
 
 /** PATCH `bytes` at `offset`. */
 export function appendTo(url: string, offset: number, bytes: Buffer, headers: Record<string, string> = {}): Promise<Response> {
-  return tusRequest(url, 'PATCH', { 'Upload-Offset': String(offset), 'Content-Type': 'application/offset+octet-stream', ...headers }, bytes);
+  return tusRequest(
+    url,
+    'PATCH',
+    { 'Upload-Offset': String(offset), 'Content-Type': 'application/offset+octet-stream', ...headers },
+    bytes,
+  );
 }
 
 export async function errorBodyOf(res: Response): Promise<{ statusCode: number; error: string; message: string; reason?: string }> {
@@ -55,7 +64,7 @@ export async function errorBodyOf(res: Response): Promise<{ statusCode: number; 
 export async function writeRandomFile(path: string, size: number): Promise<string> {
   const hash = createHash('sha256');
   const out = createWriteStream(path);
-  for (let written = 0; written < size; ) {
+  for (let written = 0; written < size;) {
     const chunk = randomBytes(Math.min(1024 * 1024, size - written));
     hash.update(chunk);
     written += chunk.length;
@@ -71,7 +80,7 @@ export async function downloadDigest(url: string): Promise<{ status: number; hea
   const hash = createHash('sha256');
   let length = 0;
   if (res.body) {
-    for await (const chunk of res.body) {
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
       hash.update(chunk);
       length += chunk.length;
     }

@@ -34,7 +34,11 @@ function curl(method: string, url: string, headers: Record<string, string>, data
 }
 
 const writer = { Authorization: `Bearer ${WRITE_TOKEN}`, 'Tus-Resumable': '1.0.0' };
-const patchHeaders = (offset: number) => ({ ...writer, 'Upload-Offset': String(offset), 'Content-Type': 'application/offset+octet-stream' });
+const patchHeaders = (offset: number) => ({
+  ...writer,
+  'Upload-Offset': String(offset),
+  'Content-Type': 'application/offset+octet-stream',
+});
 
 /** The README's curl walk-through, exactly as written between its markers. */
 function readmeWalkthrough(): string {
@@ -55,7 +59,13 @@ describe('uploads with curl (the raw tus protocol)', () => {
 
   beforeAll(async () => {
     requireCommand('curl', 'curl');
-    server = await ServerProcess.start({ FILES_ROOT: root.path, UPLOAD_ROOT: root.path, API_TOKENS, UPLOAD_MIN_FREE: '0', LOG_LEVEL: 'info' });
+    server = await ServerProcess.start({
+      FILES_ROOT: root.path,
+      UPLOAD_ROOT: root.path,
+      API_TOKENS,
+      UPLOAD_MIN_FREE: '0',
+      LOG_LEVEL: 'info',
+    });
     base = server.url;
   });
   afterAll(async () => {
@@ -172,7 +182,13 @@ describe('uploads with curl: expiry', () => {
   let server: ServerProcess;
   beforeAll(async () => {
     requireCommand('curl', 'curl');
-    server = await ServerProcess.start({ FILES_ROOT: root.path, UPLOAD_ROOT: root.path, API_TOKENS, UPLOAD_MIN_FREE: '0', UPLOAD_EXPIRY: '2s' });
+    server = await ServerProcess.start({
+      FILES_ROOT: root.path,
+      UPLOAD_ROOT: root.path,
+      API_TOKENS,
+      UPLOAD_MIN_FREE: '0',
+      UPLOAD_EXPIRY: '2s',
+    });
   });
   afterAll(async () => {
     await server.stop();
@@ -180,7 +196,11 @@ describe('uploads with curl: expiry', () => {
   });
 
   it('410 for an upload past Upload-Expires; the clean-up job then removes it', async () => {
-    const created = curl('POST', `${server.url}/.uploads/`, { ...writer, 'Upload-Length': '100', 'Upload-Metadata': uploadMetadata({ filename: 'late.bin' }) });
+    const created = curl('POST', `${server.url}/.uploads/`, {
+      ...writer,
+      'Upload-Length': '100',
+      'Upload-Metadata': uploadMetadata({ filename: 'late.bin' }),
+    });
     const url = `${server.url}${created.headers.location}`;
     const expires = Date.parse(created.headers['upload-expires']);
     expect(expires).toBeGreaterThan(Date.now());
@@ -189,7 +209,11 @@ describe('uploads with curl: expiry', () => {
     const late = curl('PATCH', url, patchHeaders(0), randomBytes(10));
     expect(late.status).toBe(410);
     expect(JSON.parse(late.body)).toMatchObject({ statusCode: 410, reason: 'expired' });
-    for (let attempt = 0; attempt < 100 && readdirSync(root.resolve('.upload-staging')).some((name) => name.endsWith('.json')); attempt += 1) {
+    for (
+      let attempt = 0;
+      attempt < 100 && readdirSync(root.resolve('.upload-staging')).some((name) => name.endsWith('.json'));
+      attempt += 1
+    ) {
       await sleep(100);
     }
     expect(readdirSync(root.resolve('.upload-staging')).filter((name) => name !== 'locks')).toEqual([]);

@@ -19,7 +19,7 @@ function mountTmpfs(size: string): string {
   } catch (error) {
     rmSync(folder, { recursive: true, force: true });
     const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
-    throw new Error(`cannot mount a tmpfs for the full-disk test (run the tests as root): ${stderr ?? String(error)}`);
+    throw new Error(`cannot mount a tmpfs for the full-disk test (run the tests as root): ${stderr ?? String(error)}`, { cause: error });
   }
   return folder;
 }

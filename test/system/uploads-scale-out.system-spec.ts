@@ -6,7 +6,16 @@ import { join } from 'node:path';
 import * as tus from 'tus-js-client';
 import { TempRoot } from '../support/fixtures.js';
 import { freePort, requireCommand, ServerProcess } from '../support/server-process.js';
-import { API_TOKENS, appendTo, createUpload, downloadDigest, errorBodyOf, sha256Base64, WRITE_TOKEN, writeRandomFile } from '../support/tus.js';
+import {
+  API_TOKENS,
+  appendTo,
+  createUpload,
+  downloadDigest,
+  errorBodyOf,
+  sha256Base64,
+  WRITE_TOKEN,
+  writeRandomFile,
+} from '../support/tus.js';
 import { sleep, until } from '../support/wait.js';
 
 const SIZE = 64 * 1024 * 1024;
@@ -51,7 +60,9 @@ describe('uploads across instances behind HAProxy', () => {
   beforeAll(async () => {
     requireCommand('haproxy', 'haproxy');
     for (let index = 0; index < 2; index += 1) {
-      servers.push(await ServerProcess.start({ FILES_ROOT: root.path, UPLOAD_ROOT: root.path, API_TOKENS, UPLOAD_MIN_FREE: '0', LOG_LEVEL: 'info' }));
+      servers.push(
+        await ServerProcess.start({ FILES_ROOT: root.path, UPLOAD_ROOT: root.path, API_TOKENS, UPLOAD_MIN_FREE: '0', LOG_LEVEL: 'info' }),
+      );
     }
     const port = await freePort();
     const config = join(work.path, 'haproxy.cfg');
@@ -96,7 +107,8 @@ describe('uploads across instances behind HAProxy', () => {
       metadata: { filename: 'shared.bin', sha256 },
       retryDelays: null,
       onAfterResponse: (req, res) => {
-        if (req.getMethod() === 'PATCH') patches.push({ offset: Number(req.getHeader('Upload-Offset')), instance: res.getHeader('X-Served-By') ?? '' });
+        if (req.getMethod() === 'PATCH')
+          patches.push({ offset: Number(req.getHeader('Upload-Offset')), instance: res.getHeader('X-Served-By') ?? '' });
       },
       onProgress: (sent) => {
         if (aborted === undefined && sent > SIZE / 3) aborted = upload.abort();
@@ -124,7 +136,9 @@ describe('uploads across instances behind HAProxy', () => {
     expect(resumed?.instance).toMatch(/^instance[12]$/);
     expect(resumed?.instance).not.toBe(firstInstance);
     const other = servers[Number(resumed?.instance.slice(-1)) - 1];
-    await until(() => other.logs.includes(`"method":"PATCH","path":"${uploadPath}"`), "the other instance's access line", { timeoutMs: 30_000 });
+    await until(() => other.logs.includes(`"method":"PATCH","path":"${uploadPath}"`), "the other instance's access line", {
+      timeoutMs: 30_000,
+    });
 
     // Published on the shared folder: both instances serve it, with the digest known where it was published.
     for (const server of servers) {

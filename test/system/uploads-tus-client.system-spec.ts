@@ -87,7 +87,9 @@ describe('tus-js-client uploads (256 MiB)', () => {
     try {
       let abortedAt: Promise<void> | undefined;
       const first = clientUpload(`${server.url}/.uploads/`, sourcePath, sha256, {
-        onHalfway: (upload) => (abortedAt = upload.abort()),
+        onHalfway: (upload) => {
+          abortedAt = upload.abort();
+        },
       });
       first.upload.start();
       await until(() => abortedAt !== undefined, 'a third of the upload', { timeoutMs: 60_000 });
