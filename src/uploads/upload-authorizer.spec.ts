@@ -14,10 +14,10 @@ describe('WriteTokenAuthorizer', () => {
     [undefined, 401],
     ['', 401],
     ['Basic dXNlcjpwYXNz', 401],
-    ['Bearer', 401],
-    ['Bearer unknown', 401],
-    ['Bearer w-token extra', 401],
-    [`Bearer ${' '.repeat(100_000)}x`, 401],
+    ['Bearer', 403], // a bearer credential, and a bad one
+    ['Bearer unknown', 403],
+    ['Bearer w-token extra', 403],
+    [`Bearer ${' '.repeat(100_000)}x`, 403],
   ])('%j → %s', (header, expected) => {
     expect(authorizer.authorize(header)).toBe(expected);
   });

@@ -1,6 +1,6 @@
 import { checkToken, mayAct, parseBearer, type TokenEntry } from '../access/tokens.js';
 
-/** What the access check answers for one request: go on, 401 (no or unknown credentials), or 403 (a token without the write role). */
+/** What the access check answers for one request: go on, 401 (no bearer credentials), or 403 (a bad token, or one without the write role). */
 export type UploadAccess = 'allowed' | 401 | 403;
 
 /**
@@ -13,8 +13,9 @@ export abstract class UploadAuthorizer {
 }
 
 /**
- * API_TOKENS (src/access/tokens.ts): a valid bearer token whose role is `write`. No token, another
- * scheme, a malformed or unknown token → 401; a `read` token → 403.
+ * API_TOKENS (src/access/tokens.ts): a valid bearer token whose role is `write`. The same rules as
+ * AccessService.requireToken: no bearer credentials (none, or another scheme) → 401; a malformed
+ * or unknown token, or a `read` token → 403.
  */
 export class WriteTokenAuthorizer extends UploadAuthorizer {
   constructor(private readonly tokens: readonly TokenEntry[]) {
@@ -23,9 +24,8 @@ export class WriteTokenAuthorizer extends UploadAuthorizer {
 
   authorize(authorization: string | undefined): UploadAccess {
     const presented = parseBearer(authorization);
-    if (presented.kind !== 'bearer') return 401;
-    const holder = checkToken(presented.token, this.tokens);
-    if (holder === undefined) return 401;
-    return mayAct(holder, 'write') ? 'allowed' : 403;
+    if (presented.kind === 'none') return 401;
+    const holder = presented.kind === 'bearer' ? checkToken(presented.token, this.tokens) : undefined;
+    return holder !== undefined && mayAct(holder, 'write') ? 'allowed' : 403;
   }
 }

@@ -12,7 +12,15 @@ const SIZE = 24 * 1024 * 1024;
 /** Launch options from TEAM.md: Debian's Chromium, never a browser of playwright's own. */
 const CHROMIUM = {
   executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
 };
 
 /**
@@ -119,10 +127,14 @@ describe('uploads from a browser (headless Chromium, tus-js-client)', () => {
     const before = await tab.evaluate(() => (globalThis as unknown as { report: Report }).report);
     expect(before.reloaded).toBe(true);
     await tab.setInputFiles('#file', path); // chosen again, as a person would
-    await tab.waitForFunction(() => {
-      const report = (globalThis as unknown as { report: Report }).report;
-      return report.done || report.error !== null;
-    }, undefined, { timeout: 120_000 });
+    await tab.waitForFunction(
+      () => {
+        const report = (globalThis as unknown as { report: Report }).report;
+        return report.done || report.error !== null;
+      },
+      undefined,
+      { timeout: 120_000 },
+    );
     const after = await tab.evaluate(() => (globalThis as unknown as { report: Report }).report);
     expect(after.error).toBeNull();
     expect(after.resumedFrom).toMatch(/\/\.uploads\/[0-9a-f]{32}$/);

@@ -14,7 +14,7 @@ describe('docker-compose.uploads.yml', () => {
     expect(app).toMatch(/UPLOAD_MAX_SIZE: 10GiB/);
     // The bind mount of the files, and no read_only on it; the container's own file system stays read-only.
     expect(app).toMatch(/volumes:\n\s+- source: \S+\/files\n\s+target: \/srv\/files\n/);
-    expect(app).toMatch(/^    read_only: true$/m);
+    expect(app).toMatch(/^ {4}read_only: true$/m);
   });
 
   it('leaves the default compose file read-only', () => {
