@@ -4,16 +4,19 @@
 // folder. Runs are interleaved (A B C A B C …); every figure is the median over the rounds and a
 // ratio to express.static from the same run. It asserts nothing: it prints a markdown table.
 //
-//   npm run bench                 full run (1 GiB file, 5 rounds; about 12 minutes)
-//   npm run bench -- --quick      64 MiB file, 2 short rounds (a few minutes)
-//   options: --rounds N  --duration SECONDS  --only ours,express  --out FILE  --no-build
-import { execFileSync, spawn } from 'node:child_process';
+//   npm run bench                 full run (1 GiB file, 5 rounds; about 25 minutes)
+//   npm run bench -- --quick      64 MiB file, 2 short rounds (about 5 minutes)
+//   options: --rounds N  --duration SECONDS  --only ours,express  --scenarios smallFile,floor
+//            --out FILE  --no-build  --autocannon
+// Adding a scenario (issue 10's listing, for one): see SCENARIOS below and bench/README.md.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, release, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { quantile } from './latency-client.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(BENCH, '..');
@@ -39,6 +42,8 @@ const settings = {
   slowRounds: QUICK ? 1 : 2,
   ttfbSamples: QUICK ? 5 : 15,
 };
+/** The steady-state latency phase after each request-rate measurement (bench/latency-client.mjs). */
+settings.latencySeconds = Math.max(2, settings.duration / 2);
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures: a big file (1 GiB), a 1 MiB file and a small text file. Generated, never committed.
@@ -81,7 +86,8 @@ function finishFixtures(big) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Servers. Each is a separate process on a free loopback port, started once and kept for the run.
+// Servers. Each is a separate process on a free loopback port, started once and kept for the run
+// (restarted only where a scenario needs a fresh process).
 
 function freePort() {
   return new Promise((done, fail) => {
@@ -103,20 +109,42 @@ function hasCommand(command) {
   }
 }
 
+/** First line a tool prints about its version (wrk exits 1 after printing it, nginx prints it on stderr). */
+function commandVersion(command, versionArgs) {
+  const result = spawnSync(command, versionArgs, { encoding: 'utf8' });
+  return `${result.stdout ?? ''}${result.stderr ?? ''}`.split('\n')[0].trim() || `${command} (unknown version)`;
+}
+
 const nginxBinary = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx'].find(existsSync);
 
 function serverDefinitions() {
   const node = (script, env = {}) => ({ command: 'node', args: [script], env });
-  const ours = (env) => node(join(REPO, 'dist/main.js'), { BENCH_FLOOR_ROUTE: '1', HOST: '127.0.0.1', ...env });
+  // The production build with the bench-only root module that adds GET /.bench-floor (bench/floor/main.mjs).
+  const ours = (env) => node(join(BENCH, 'floor/main.mjs'), { HOST: '127.0.0.1', ...env });
   const definitions = [
-    { name: 'ours', label: 'ours (1 process)', ...ours({ WORKERS: '1' }) },
-    { name: 'ours-cluster', label: 'ours (WORKERS=auto)', ...ours({ WORKERS: 'auto' }) },
+    { name: 'ours', label: 'ours (1 process)', digest: true, single: true, ...ours({ WORKERS: '1' }) },
+    { name: 'ours-cluster', label: 'ours (WORKERS=auto)', digest: true, ...ours({ WORKERS: 'auto' }) },
     { name: 'express', label: 'express.static', ...node(join(BENCH, 'servers/express-static.mjs')) },
     { name: 'fastify', label: '@fastify/static', ...node(join(BENCH, 'servers/fastify-static.mjs')) },
   ];
   if (nginxBinary) definitions.push({ name: 'nginx', label: 'nginx (sendfile)', nginx: true });
   const only = option('only', '');
   return only ? definitions.filter((d) => only.split(',').includes(d.name) || d.name === 'express') : definitions;
+}
+
+/** Keeps the last `limit` bytes a child wrote (for error messages), so a long run's access log is not held in memory. */
+function tail(limit = 64 * 1024) {
+  let chunks = [];
+  let size = 0;
+  return {
+    push(chunk) {
+      chunks.push(chunk);
+      size += chunk.length;
+      while (size - chunks[0].length > limit) size -= chunks.shift().length;
+    },
+    text: () => Buffer.concat(chunks).toString('utf8').slice(-limit),
+    clear: () => ((chunks = []), (size = 0)),
+  };
 }
 
 async function startServer(definition) {
@@ -159,16 +187,18 @@ http {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
   }
-  const output = [];
+  // Both pipes are drained at once: our access log writes a line per request to stdout, and a full
+  // pipe would stall the server (bench/README.md). Only the tail is kept.
+  const output = tail();
   child.stdout.on('data', (chunk) => output.push(chunk));
   child.stderr.on('data', (chunk) => output.push(chunk));
   const server = { ...definition, port, child, url: `http://127.0.0.1:${port}`, output };
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${definition.name} exited: ${Buffer.concat(output)}`);
-    const answer = await httpGet(server, '/small.txt').catch(() => undefined);
+    if (child.exitCode !== null) throw new Error(`${definition.name} exited: ${output.text()}`);
+    const answer = await httpGet(server, '/.bench-floor').catch(() => undefined);
     if (answer?.status === 200) break;
-    if (Date.now() > deadline) throw new Error(`${definition.name} did not start: ${Buffer.concat(output)}`);
+    if (Date.now() > deadline) throw new Error(`${definition.name} did not start: ${output.text()}`);
     await sleep(100);
   }
   return server;
@@ -193,11 +223,11 @@ function log(message) {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }
 
-/** One GET, body counted (not kept); resolves with status, headers and time to first byte. */
-function httpGet(server, path, headers = {}) {
+/** One request, body counted (not kept); resolves with status, headers and time to first byte. */
+function httpGet(server, path, headers = {}, method = 'GET') {
   return new Promise((done, fail) => {
     const started = process.hrtime.bigint();
-    const req = request(`${server.url}${path}`, { headers, agent: false }, (res) => {
+    const req = request(`${server.url}${path}`, { method, headers, agent: false }, (res) => {
       const ttfbMs = Number(process.hrtime.bigint() - started) / 1e6;
       let bytes = 0;
       res.on('data', (chunk) => (bytes += chunk.length));
@@ -214,8 +244,67 @@ function curl(curlArgs) {
     const child = spawn('curl', ['-s', '-o', '/dev/null', ...curlArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
-    child.on('exit', (code) => (code === 0 ? done(out) : fail(new Error(`curl ${curlArgs.join(' ')} exited ${code}`))));
+    child.on('close', (code) => (code === 0 ? done(out) : fail(new Error(`curl ${curlArgs.join(' ')} exited ${code}`))));
   });
+}
+
+/** Every process of a server: the one started and its descendants (cluster workers, nginx workers). */
+function processTree(pid) {
+  const pids = [];
+  const visit = (id) => {
+    pids.push(id);
+    try {
+      for (const task of readdirSync(`/proc/${id}/task`)) {
+        const children = readFileSync(`/proc/${id}/task/${task}/children`, 'utf8').trim();
+        for (const child of children ? children.split(' ') : []) visit(child);
+      }
+    } catch {
+      // the process went away between two reads
+    }
+  };
+  visit(pid);
+  return pids;
+}
+
+/** Resident set size of a server's process tree, bytes. */
+function treeRss(pid) {
+  let total = 0;
+  for (const id of processTree(pid)) {
+    try {
+      total += Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${id}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+    } catch {
+      // gone
+    }
+  }
+  return total;
+}
+
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/**
+ * CPU time (user + system, all threads: the digest worker and libuv's pool included) used so far
+ * by a server's process tree, in seconds, from /proc/PID/stat. A process that exits in between is
+ * not counted; none does during a measurement.
+ */
+function treeCpuSeconds(pid) {
+  let ticks = 0;
+  for (const id of processTree(pid)) {
+    try {
+      const stat = readFileSync(`/proc/${id}/stat`, 'utf8');
+      // Fields after the command name (which may contain spaces) start at field 3; utime and stime are 14 and 15.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone
+    }
+  }
+  return ticks / CLOCK_TICKS;
 }
 
 /** Scenario 1: one download of the big file, MB/s (10^6 bytes per second). */
@@ -224,6 +313,39 @@ async function throughput(server, files) {
   const [status, size, seconds] = out.trim().split(' ');
   if (status !== '200' || Number(size) !== files.bigSize) throw new Error(`${server.name}: throughput got ${out}`);
   return Number(size) / Number(seconds) / 1e6;
+}
+
+/**
+ * Until the server's responses for `path` carry Repr-Digest (our servers; a no-op for the
+ * baselines). Four answers in a row, each on a new connection: with WORKERS=auto, node:cluster
+ * hands connections to the workers in turn, and each worker has its own digest cache.
+ */
+async function digestKnown(server, path) {
+  if (!server.digest) return;
+  const deadline = Date.now() + 120_000;
+  for (let inARow = 0; inARow < 4;) {
+    inARow = (await httpGet(server, path, {}, 'HEAD')).headers['repr-digest'] ? inARow + 1 : 0;
+    if (Date.now() > deadline) throw new Error(`${server.name}: no steady Repr-Digest for ${path} after 120 s`);
+    if (inARow === 0) await sleep(100);
+  }
+}
+
+/**
+ * Scenario 1b: the first download of the big file by a freshly started process, which has never
+ * hashed it: for ours, the request queues the file's hashing, so the digest worker reads and hashes
+ * the same 1 GiB while it is being sent. Returns MB/s, and (for the single process, whose one
+ * cache a HEAD can ask) whether the hashing was done by the time the download ended. The response
+ * must go out without a digest, or the measurement is not what it says.
+ */
+async function firstDownload(server, files) {
+  const out = await curl(['-D', '-', '-w', '\n%{http_code} %{size_download} %{time_total}', `${server.url}${files.big}`]);
+  const lines = out.trim().split(/\r?\n/);
+  const [status, size, seconds] = lines.at(-1).split(' ');
+  if (status !== '200' || Number(size) !== files.bigSize) throw new Error(`${server.name}: first download got ${lines.at(-1)}`);
+  const hadDigest = lines.some((line) => /^repr-digest:/i.test(line));
+  if (server.digest && hadDigest) throw new Error(`${server.name}: the "first" download already carried Repr-Digest`);
+  const hashedBy = server.single ? Boolean((await httpGet(server, files.big, {}, 'HEAD')).headers['repr-digest']) : undefined;
+  return { mbps: Number(size) / Number(seconds) / 1e6, hashedBy };
 }
 
 /** Scenario 2: 8 parallel ranged downloads covering the big file; wall time in seconds. */
@@ -251,50 +373,97 @@ async function segmented(server, files) {
 
 const useWrk = hasCommand('wrk') && !flag('autocannon');
 
-/** Scenarios 3, 4, 5, 7: request rate with 64 connections; every answer must have `expectStatus`. */
+/** Parses a wrk latency figure ("12.34ms", "1.20s", "870.00us") to ms. */
+function wrkMs(text) {
+  const [, value, unit] = /([\d.]+)(us|ms|s|m)/.exec(text);
+  return Number(value) * { us: 0.001, ms: 1, s: 1000, m: 60000 }[unit];
+}
+
+/**
+ * Scenarios 3, 4, 5, 7: request rate with 64 connections (wrk -t2 --latency, else autocannon);
+ * every answer must have `expectStatus`. Also the server's CPU time per request (its process
+ * tree's utime + stime from /proc before and after the load, over the requests answered), and
+ * the p99 as the load generator reports it. Then a steady-state latency phase
+ * (bench/latency-client.mjs): p99 of the requests after each connection's first answer, and when
+ * the last of the 64 connections opened at once got its first answer.
+ */
 async function requestRate(server, path, headers, expectStatus) {
   const check = await httpGet(server, path, headers);
   if (check.status !== expectStatus) throw new Error(`${server.name} ${path}: expected ${expectStatus}, got ${check.status}`);
+  const cpuBefore = treeCpuSeconds(server.child.pid);
+  let rate;
+  let requests;
+  let toolP99;
   if (useWrk) {
     const headerArgs = Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
-    const out = await new Promise((done, fail) => {
-      const child = spawn('wrk', ['-t2', `-c${settings.connections}`, `-d${settings.duration}s`, ...headerArgs, `${server.url}${path}`], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let text = '';
-      child.stdout.on('data', (chunk) => (text += chunk));
-      child.on('exit', (code) => (code === 0 ? done(text) : fail(new Error(`wrk exited ${code}`))));
-    });
+    // --timeout: wrk's default of 2 s counts as an error the first answer on a connection that a
+    // slow server admits late (bench/README.md, "Where the time goes, round 2").
+    const out = await run('wrk', [
+      '-t2',
+      `-c${settings.connections}`,
+      `-d${settings.duration}s`,
+      '--timeout',
+      '30s',
+      '--latency',
+      ...headerArgs,
+      `${server.url}${path}`,
+    ]);
     const bad = /Non-2xx or 3xx responses: (\d+)/.exec(out);
     const errors = /Socket errors: (.*)/.exec(out);
     if (bad || errors) throw new Error(`${server.name} ${path}: wrk saw failures:\n${out}`);
-    return Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]);
+    rate = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]);
+    requests = Number(/(\d+) requests in/.exec(out)[1]);
+    toolP99 = wrkMs(/^\s+99%\s+(\S+)/m.exec(out)[1]);
+  } else {
+    const { default: autocannon } = await import('autocannon');
+    const result = await autocannon({
+      url: `${server.url}${path}`,
+      connections: settings.connections,
+      duration: settings.duration,
+      headers,
+    });
+    const codes = Object.keys(result.statusCodeStats ?? {});
+    if (result.errors > 0 || codes.some((code) => Number(code) !== expectStatus))
+      throw new Error(`${server.name} ${path}: status codes ${codes}, ${result.errors} errors`);
+    rate = result.requests.average;
+    requests = result.requests.total;
+    toolP99 = result.latency.p99;
   }
-  const { default: autocannon } = await import('autocannon');
-  const result = await autocannon({ url: `${server.url}${path}`, connections: settings.connections, duration: settings.duration, headers });
-  const codes = Object.keys(result.statusCodeStats ?? {});
-  if (result.errors > 0 || codes.some((code) => Number(code) !== expectStatus))
-    throw new Error(`${server.name} ${path}: status codes ${codes}, ${result.errors} errors`);
-  return result.requests.average;
+  const cpuUsPerRequest = ((treeCpuSeconds(server.child.pid) - cpuBefore) / requests) * 1e6;
+  const steady = await steadyLatency(server, path, headers, expectStatus);
+  return { value: rate, cpuUsPerRequest, toolP99, ...steady };
 }
 
-/** Resident set size of a process and all its descendants (cluster workers, nginx workers), bytes. */
-function treeRss(pid) {
-  let total = 0;
-  const visit = (id) => {
-    try {
-      const status = readFileSync(`/proc/${id}/status`, 'utf8');
-      total += Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
-      for (const task of readdirSync(`/proc/${id}/task`)) {
-        const children = readFileSync(`/proc/${id}/task/${task}/children`, 'utf8').trim();
-        for (const child of children ? children.split(' ') : []) visit(child);
-      }
-    } catch {
-      // the process went away between two reads
-    }
-  };
-  visit(pid);
-  return total;
+function run(command, commandArgs) {
+  return new Promise((done, fail) => {
+    const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    let errors = '';
+    child.stdout.on('data', (chunk) => (text += chunk));
+    child.stderr.on('data', (chunk) => (errors += chunk));
+    child.on('close', (code) => (code === 0 ? done(text) : fail(new Error(`${command} exited ${code}: ${errors}`))));
+  });
+}
+
+/** Two latency-client processes of 32 connections each, side by side (as wrk's two threads). */
+async function steadyLatency(server, path, headers, expectStatus) {
+  const half = settings.connections / 2;
+  const clientArgs = [
+    join(BENCH, 'latency-client.mjs'),
+    `${server.url}${path}`,
+    String(half),
+    String(settings.latencySeconds),
+    '--json',
+    '--status',
+    String(expectStatus),
+    ...Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]),
+  ];
+  const results = (await Promise.all([run('node', clientArgs), run('node', clientArgs)])).map((text) => JSON.parse(text));
+  const unexpected = results.reduce((n, r) => n + r.unexpected + r.errors, 0);
+  if (unexpected > 0) throw new Error(`${server.name} ${path}: ${unexpected} answers without status ${expectStatus} or socket errors`);
+  const latencies = results.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const first = results.flatMap((r) => r.first);
+  return { steadyP99: quantile(latencies, 0.99), lastAdmittedMs: Math.max(...first) };
 }
 
 /**
@@ -369,16 +538,42 @@ function median(values) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The run.
+// The scenarios of the interleaved rounds. Each runs once per server per round; `run` returns a
+// number, or an object whose `value` is the figure and whose other fields are reported in extra
+// rows (`extra`). Optional: `servers` (names of the servers it applies to; the others show "–"),
+// `prepare(files)` (once, before any server starts: generate a fixture; may add to `files`).
+//
+// Issue 10 (listing a 100,000-file folder) belongs here, e.g.
+//   { key: 'listing', title: '8. listing a 100,000-file folder: first page', unit: 'ms', better: 'lower',
+//     servers: ['ours', 'ours-cluster'], prepare: makeListingFixture, run: timeListingPages,
+//     extra: { lastPageMs: { title: '8. … last page', unit: 'ms', better: 'lower' } } },
+// with `makeListingFixture(files)` writing bench/fixtures/listing/ (100,000 empty files) and
+// setting files.listing, and `timeListingPages(server, files)` returning
+// { value: firstPageMs, lastPageMs } (bench/README.md, "Adding a scenario").
+
+/** The rows a request-rate scenario adds under its req/s row. */
+const REQUEST_RATE_EXTRA = {
+  cpuUsPerRequest: { title: '… server CPU per request', unit: 'µs', better: 'lower' },
+  steadyP99: { title: '… p99 latency, steady state', unit: 'ms', better: 'lower' },
+  toolP99: { title: `… p99 latency as ${useWrk ? 'wrk' : 'autocannon'} reports it`, unit: 'ms', better: 'lower' },
+  lastAdmittedMs: { title: '… first answer on the last of 64 connections opened at once', unit: 'ms', better: 'lower' },
+};
 
 const SCENARIOS = [
-  { key: 'throughput', title: '1. throughput: one download of the big file', unit: 'MB/s', better: 'higher', run: throughput },
+  {
+    key: 'throughput',
+    title: '1. throughput: one download of the big file, digest already known (steady state)',
+    unit: 'MB/s',
+    better: 'higher',
+    run: throughput,
+  },
   { key: 'segmented', title: '2. segmented: 8 parallel ranged downloads', unit: 's wall', better: 'lower', run: segmented },
   {
     key: 'smallRange',
     title: '3. small range (`bytes=1000-4999` of 1 MiB), 64 conns',
     unit: 'req/s',
     better: 'higher',
+    extra: REQUEST_RATE_EXTRA,
     run: (s, f) => requestRate(s, f.medium, { range: 'bytes=1000-4999' }, 206),
   },
   {
@@ -386,6 +581,7 @@ const SCENARIOS = [
     title: '4. small file (344 B text), 64 conns',
     unit: 'req/s',
     better: 'higher',
+    extra: REQUEST_RATE_EXTRA,
     run: (s, f) => requestRate(s, f.small, {}, 200),
   },
   {
@@ -393,6 +589,7 @@ const SCENARIOS = [
     title: '5. revalidation (`If-None-Match`, all 304), 64 conns',
     unit: 'req/s',
     better: 'higher',
+    extra: REQUEST_RATE_EXTRA,
     run: (s, f) => requestRate(s, f.small, { 'if-none-match': s.etag }, 304),
   },
   {
@@ -400,24 +597,36 @@ const SCENARIOS = [
     title: '7. framework floor (constant 19-byte route), 64 conns',
     unit: 'req/s',
     better: 'higher',
+    extra: REQUEST_RATE_EXTRA,
     run: (s) => requestRate(s, '/.bench-floor', {}, 200),
   },
 ];
 
-/** `--scenarios throughput,slow` runs only those (keys: throughput segmented smallRange smallFile revalidation floor ttfb slow). */
+/** `--scenarios a,b` runs only those (keys: the SCENARIOS above, plus firstDownload ttfb slow). */
 function selected({ key }) {
   const wanted = option('scenarios', '');
   return !wanted || wanted.split(',').includes(key);
 }
 
+const appliesTo = (scenario, server) => !scenario.servers || scenario.servers.includes(server.name);
+
+async function restart(servers, i) {
+  await stopServer(servers[i]);
+  servers[i] = await startServer(servers[i]);
+  return servers[i];
+}
+
 async function main() {
   const started = Date.now();
+  const loadBefore = loadavg();
   if (!flag('no-build') && serverDefinitions().some((d) => d.name.startsWith('ours'))) {
     log('building the service (npm run build)');
     execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
   }
   mkdirSync(WORK, { recursive: true });
   const files = await ensureFixtures();
+  const scenarios = SCENARIOS.filter(selected);
+  for (const scenario of scenarios) await scenario.prepare?.(files);
   const definitions = serverDefinitions();
   log(
     `servers: ${definitions.map((d) => d.name).join(', ')}${nginxBinary ? '' : ' (nginx not installed: skipped; apt-get install nginx-light)'}`,
@@ -425,46 +634,74 @@ async function main() {
   log(`request rates with ${useWrk ? 'wrk' : 'autocannon'}; ${settings.rounds} rounds, big file ${files.bigSize / MiB} MiB`);
 
   const servers = [];
+  // Interrupted: stop the servers first. They write their logs into pipes this process reads, and
+  // one left behind without its reader may never exit (bench/README.md, "Noticed").
+  for (const signal of ['SIGINT', 'SIGTERM'])
+    process.once(signal, () => {
+      log(`${signal}: stopping the servers`);
+      Promise.all(servers.map(stopServer)).finally(() => process.exit(130));
+    });
   for (const definition of definitions) servers.push(await startServer(definition));
-  const results = Object.fromEntries(servers.map((s) => [s.name, { samples: {}, slow: [], ttfb: [] }]));
+  const results = Object.fromEntries(servers.map((s) => [s.name, { samples: {}, slow: [], ttfb: [], first: [], idle: [] }]));
+  const record = (server, key, value) => (results[server.name].samples[key] ??= []).push(value);
   try {
     for (const server of servers) {
       server.etag = (await httpGet(server, files.small)).headers.etag;
-      // Warm-up: JIT, page cache, keep-alive paths.
+      // Warm-up: JIT, page cache, keep-alive paths; and every digest computed, so scenario 1 is the steady state.
       await throughput(server, files);
       await requestRate(server, files.small, {}, 200).catch(() => undefined);
+      for (const path of [files.big, files.medium, files.small]) await digestKnown(server, path);
     }
     for (let round = 1; round <= settings.rounds; round++) {
-      for (const scenario of SCENARIOS.filter(selected)) {
+      for (const scenario of scenarios) {
         // Interleaved: every server once per scenario per round, in an order rotated each round.
         const order = servers.map((_, i) => servers[(i + round) % servers.length]);
         for (const server of order) {
-          const value = await scenario.run(server, files);
-          (results[server.name].samples[scenario.key] ??= []).push(value);
+          if (!appliesTo(scenario, server)) continue;
+          const outcome = await scenario.run(server, files);
+          const { value, ...extra } = typeof outcome === 'number' ? { value: outcome } : outcome;
+          record(server, scenario.key, value);
+          for (const [key, figure] of Object.entries(extra)) record(server, `${scenario.key}.${key}`, figure);
         }
       }
       if (selected({ key: 'ttfb' })) for (const server of servers) results[server.name].ttfb.push(await ttfb(server, files));
       log(`round ${round}/${settings.rounds} done`);
     }
+    // Fresh processes from here on: the first download of a never-hashed file, idle memory, slow clients.
+    if (selected({ key: 'firstDownload' })) {
+      for (let round = 1; round <= settings.rounds; round++) {
+        for (let k = 0; k < servers.length; k++) {
+          const i = (k + round) % servers.length;
+          const fresh = await restart(servers, i);
+          await sleep(1000);
+          results[fresh.name].idle.push(treeRss(fresh.child.pid));
+          results[fresh.name].first.push(await firstDownload(fresh, files));
+        }
+        log(`first downloads ${round}/${settings.rounds} done`);
+      }
+    }
     for (let round = 1; round <= (selected({ key: 'slow' }) ? settings.slowRounds : 0); round++) {
-      for (const [i, server] of servers.entries()) {
+      for (let i = 0; i < servers.length; i++) {
         // On a freshly started process, so garbage left by the earlier scenarios does not count.
-        log(`slow clients: ${server.name}`);
-        await stopServer(server);
-        const fresh = await startServer(server);
-        servers[i] = fresh;
-        results[server.name].slow.push(await slowClients(fresh, files));
+        log(`slow clients: ${servers[i].name}`);
+        const fresh = await restart(servers, i);
+        results[fresh.name].slow.push(await slowClients(fresh, files));
       }
     }
   } finally {
     for (const server of servers) await stopServer(server);
   }
 
-  const table = renderTable(servers, results, files);
+  const table = renderTable(servers, results, files, scenarios);
   const header = [
-    `Benchmark ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC${QUICK ? ' (--quick)' : ''}: ` +
-      `${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version}, ` +
-      `${settings.rounds} interleaved rounds, big file ${files.bigSize / MiB} MiB, request rates with ${useWrk ? 'wrk' : 'autocannon'} (${settings.duration} s each), took ${Math.round((Date.now() - started) / 1000)} s.`,
+    `Benchmark ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC${QUICK ? ' (--quick)' : ''}, took ${Math.round((Date.now() - started) / 1000)} s.`,
+    `Machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 1024 ** 3)} GiB RAM, Linux ${release()}; ` +
+      `load average ${loadBefore[0].toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} at the end (other jobs share the machine).`,
+    `Node ${process.version}; ${useWrk ? commandVersion('wrk', ['--version']).replace(/ Copyright.*/, '') : 'autocannon (wrk not installed)'}; ` +
+      `${commandVersion('curl', ['--version']).split(' ').slice(0, 2).join(' ')}` +
+      `${nginxBinary ? `; ${commandVersion(nginxBinary, ['-v']).replace(/^nginx version: /, '')}` : ''}.`,
+    `${settings.rounds} interleaved rounds, big file ${files.bigSize / MiB} MiB, request rates for ${settings.duration} s each, ` +
+      `then ${settings.latencySeconds} s of steady-state latency (bench/latency-client.mjs).`,
     nginxBinary ? '' : 'nginx is not installed, so it was skipped (`apt-get install nginx-light`).',
   ].filter(Boolean);
   const text = `${header.join('\n')}\n\n${table}\n`;
@@ -472,9 +709,13 @@ async function main() {
   writeFileSync(option('out', join(WORK, 'last-run.md')), text);
 }
 
-function renderTable(servers, results, files) {
-  const fmt = (value, unit) =>
-    unit === 'MB/s' || unit === 'req/s' ? Math.round(value).toLocaleString('en-US') : value.toFixed(unit === 'ms' ? 2 : 2);
+function renderTable(servers, results, files, scenarios) {
+  const fmt = (value, unit) => {
+    if (value === undefined || Number.isNaN(value)) return '–';
+    if (unit === 'MB/s' || unit === 'req/s' || unit === 'µs' || unit === 'MiB' || unit === 'KiB')
+      return Math.round(value).toLocaleString('en-US');
+    return value < 10 ? value.toFixed(2) : value < 100 ? value.toFixed(1) : Math.round(value).toLocaleString('en-US');
+  };
   const ratio = (value, base, better) => (better === 'higher' ? value / base : base / value);
   const rows = [];
   rows.push(`| scenario | ${servers.map((s) => s.label).join(' | ')} |`);
@@ -483,14 +724,51 @@ function renderTable(servers, results, files) {
     const base = valueOf(results.express);
     const cells = servers.map((s) => {
       const value = valueOf(results[s.name]);
-      return s.name === 'express' ? `${fmt(value, unit)}` : `${fmt(value, unit)} (${ratio(value, base, better).toFixed(2)}×)`;
+      if (value === undefined || Number.isNaN(value)) return '–';
+      return s.name === 'express' || base === undefined || Number.isNaN(base)
+        ? fmt(value, unit)
+        : `${fmt(value, unit)} (${ratio(value, base, better).toFixed(2)}×)`;
     });
     rows.push(`| ${title} [${unit}] | ${cells.join(' | ')} |`);
   };
-  for (const scenario of SCENARIOS.filter(selected))
-    line(scenario.title, scenario.unit, scenario.better, (r) => median(r.samples[scenario.key]));
+  function firstDownloadRows() {
+    if (!selected({ key: 'firstDownload' })) return;
+    line('1b. first download by a fresh process, the file never hashed: the digest is computed meanwhile', 'MB/s', 'higher', (r) =>
+      r.first.length ? median(r.first.map((x) => x.mbps)) : undefined,
+    );
+    rows.push(
+      `| 1b. … digest finished before the download did (rounds) | ${servers
+        .map((s) => (s.single ? `${results[s.name].first.filter((x) => x.hashedBy).length} of ${results[s.name].first.length}` : '–'))
+        .join(' | ')} |`,
+    );
+  }
+  const medianOf = (key) => (r) => (r.samples[key]?.length ? median(r.samples[key]) : undefined);
+  for (const scenario of scenarios) {
+    line(scenario.title, scenario.unit, scenario.better, medianOf(scenario.key));
+    for (const [key, extra] of Object.entries(scenario.extra ?? {}))
+      line(extra.title, extra.unit, extra.better, medianOf(`${scenario.key}.${key}`));
+    if (scenario.key === 'throughput') firstDownloadRows();
+  }
+  if (!scenarios.some((s) => s.key === 'throughput')) firstDownloadRows();
+  const samples = (r, key) => r.samples[key] ?? [];
+  if (scenarios.some((s) => s.key === 'smallFile') && scenarios.some((s) => s.key === 'floor')) {
+    rows.push(
+      `| 4 ÷ 7: small-file rate ÷ the same server's framework floor | ${servers
+        .map((s) => {
+          const r = results[s.name];
+          return samples(r, 'smallFile').length && samples(r, 'floor').length
+            ? `${((median(samples(r, 'smallFile')) / median(samples(r, 'floor'))) * 100).toFixed(0)} %`
+            : '–';
+        })
+        .join(' | ')} |`,
+    );
+  }
+  if (selected({ key: 'firstDownload' }))
+    line('idle RSS of a freshly started server (1 s after start)', 'MiB', 'lower', (r) =>
+      r.idle.length ? median(r.idle) / MiB : undefined,
+    );
   if (selected({ key: 'slow' })) {
-    const peak = (r) => Math.max(...r.slow.map((s) => s.peak)) / MiB;
+    const peak = (r) => (r.slow.length ? Math.max(...r.slow.map((s) => s.peak)) / MiB : undefined);
     line(
       `6. slow clients: peak RSS, ${settings.slowClients} × ${settings.slowRate / 1024} KB/s for ${settings.slowSeconds} s`,
       'MiB',
@@ -515,14 +793,10 @@ function renderTable(servers, results, files) {
         })
         .join(' | ')} |`,
     );
-  const ours = results.ours;
-  if (ours?.samples.smallFile && ours.samples.floor) {
-    const share = median(ours.samples.smallFile) / median(ours.samples.floor);
-    rows.push('');
-    rows.push(
-      `Our small-file rate is ${(share * 100).toFixed(0)} % of our framework floor. Ratios in parentheses are to express.static in the same run (higher is better; for time and memory it is express ÷ ours). Big file: ${files.big}.`,
-    );
-  }
+  rows.push('');
+  rows.push(
+    `Ratios in parentheses are to express.static in the same run (above 1 is better: for rates it is ours ÷ express, for times, CPU and memory express ÷ ours). Big file: ${files.big}.`,
+  );
   return rows.join('\n');
 }
 

@@ -5,7 +5,6 @@ import { SettingsModule } from './config/settings.module.js';
 import { FilesModule } from './files/files.module.js';
 import { OperationsModule } from './operations/operations.module.js';
 import { UploadsModule } from './uploads/uploads.module.js';
-import { FloorController, floorRouteEnabled } from './bench/floor.controller.js';
 
 @Module({})
 export class AppModule {
@@ -27,13 +26,10 @@ export class AppModule {
       validate: (raw) => (env = validateEnvironment({ ...raw, ...overrides })),
     });
     if (env === undefined) throw new Error('ConfigModule did not run the validation');
-    // Registered before FilesModule's catch-all route: OperationsModule's and UploadsModule's
-    // dot-paths, and the bench floor route when enabled.
-    const controllers = floorRouteEnabled(overrides) ? [FloorController] : [];
+    // OperationsModule and UploadsModule before FilesModule: their dot-paths are registered before the files' catch-all route.
     const module = {
       module: AppModule,
       imports: [config, SettingsModule.forEnvironment(env), OperationsModule, UploadsModule, FilesModule],
-      controllers,
     };
     return { module, env };
   }
