@@ -379,7 +379,8 @@ describe('UPLOAD_EXPIRY', () => {
     expect(await errorBodyOf(late)).toMatchObject({ reason: 'expired' });
     // The job runs every second (half the expiry, at least 1 s).
     const deadline = Date.now() + 10_000;
-    while (existsSync(root.resolve(`${STAGING}/${id}`)) && Date.now() < deadline) await new Promise((done) => setTimeout(done, 100));
+    const staged = () => existsSync(root.resolve(`${STAGING}/${id}`)) || existsSync(root.resolve(`${STAGING}/${id}.json`));
+    while (staged() && Date.now() < deadline) await new Promise((done) => setTimeout(done, 100));
     expect(existsSync(root.resolve(`${STAGING}/${id}`))).toBe(false);
     expect(existsSync(root.resolve(`${STAGING}/${id}.json`))).toBe(false);
     writeFileSync(root.resolve('unrelated.txt'), 'x'); // the job touches only uploads

@@ -20,14 +20,26 @@ export function sha256Base64(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('base64');
 }
 
-/** One raw tus request with the write token and Tus-Resumable, through fetch. */
-export function tusRequest(
+/**
+ * One raw tus request with the write token and Tus-Resumable, through fetch. A HEAD that meets a
+ * keep-alive connection the server closed just as it was reused (a race a busy machine makes
+ * likely) is sent once more, as browsers do for idempotent requests; nothing else is retried.
+ */
+export async function tusRequest(
   url: string,
   method: 'OPTIONS' | 'POST' | 'HEAD' | 'PATCH' | 'DELETE' | 'GET',
   headers: Record<string, string> = {},
   body?: Buffer,
 ): Promise<Response> {
-  return fetch(url, { method, headers: { ...WRITE_AUTH, 'Tus-Resumable': '1.0.0', ...headers }, body });
+  const send = () => fetch(url, { method, headers: { ...WRITE_AUTH, 'Tus-Resumable': '1.0.0', ...headers }, body });
+  if (method !== 'HEAD') return send();
+  try {
+    return await send();
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause;
+    if (cause?.code !== 'ECONNRESET') throw error;
+    return send();
+  }
 }
 
 /** POST creating an upload; returns the response and the absolute upload URL. */
