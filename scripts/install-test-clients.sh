@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end tests drive (Debian packages): the download clients curl, wget and aria2c,
 # haproxy (load balancer of the scale-out test), docker-compose (only `docker-compose config`,
-# which validates docker-compose.yml without any Docker engine) and chromium (headless, driven by
-# playwright-core with executablePath /usr/bin/chromium: no browser download of its own).
+# which validates docker-compose.yml without any Docker engine), redis-server (the shared digest
+# store's tests start their own on a loopback port) and chromium (headless, driven by playwright-core
+# with executablePath /usr/bin/chromium: no browser download of its own).
 set -euo pipefail
 missing=()
 command -v curl >/dev/null || missing+=(curl)
@@ -10,9 +11,10 @@ command -v wget >/dev/null || missing+=(wget)
 command -v aria2c >/dev/null || missing+=(aria2)
 command -v haproxy >/dev/null || missing+=(haproxy)
 command -v docker-compose >/dev/null || missing+=(docker-compose)
+command -v redis-server >/dev/null || missing+=(redis-server)
 command -v chromium >/dev/null || missing+=(chromium)
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "test tools present: curl, wget, aria2c, haproxy, docker-compose, chromium"
+  echo "test tools present: curl, wget, aria2c, haproxy, docker-compose, redis-server, chromium"
   exit 0
 fi
 sudo=""

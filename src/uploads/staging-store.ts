@@ -43,6 +43,8 @@ export class StagingStore extends FileStore {
     directory: string,
     expiryMs: number,
     private readonly events: StagingEvents,
+    /** How long past its expiry an upload is kept, answering 410 (gone) rather than 404 (unknown). */
+    private readonly keepExpiredMs = 0,
   ) {
     super({ directory, expirationPeriodInMilliseconds: expiryMs, configstore: new InfoFiles(directory) });
     this.extensions = [...UPLOAD_EXTENSIONS];
@@ -100,7 +102,7 @@ export class StagingStore extends FileStore {
   }
 
   /**
-   * Deletes every upload created longer ago than the expiry period: unfinished ones (counted) and
+   * Deletes every upload that expired at least `keepExpiredMs` ago: unfinished ones (counted) and
    * the tombstones of published ones. Returns how many unfinished uploads expired.
    */
   override async deleteExpired(): Promise<number> {
@@ -108,7 +110,8 @@ export class StagingStore extends FileStore {
     let expired = 0;
     for (const id of await (this.configstore as InfoFiles).list()) {
       const info = await this.configstore.get(id);
-      if (info?.creation_date === undefined || now <= new Date(info.creation_date).getTime() + this.getExpiration()) continue;
+      if (info?.creation_date === undefined || now <= new Date(info.creation_date).getTime() + this.getExpiration() + this.keepExpiredMs)
+        continue;
       await this.remove(id).catch(() => undefined); // removed meanwhile by another instance
       if (info.storage?.type !== PUBLISHED) {
         expired += 1;

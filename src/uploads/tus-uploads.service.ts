@@ -51,10 +51,13 @@ export class TusUploads implements OnApplicationBootstrap, OnModuleDestroy {
   ) {
     if (config.root === undefined) return;
     mkdirSync(config.stagingDir, { recursive: true });
-    const store = new StagingStore(config.stagingDir, config.expiryMs, {
-      received: (bytes) => metrics.received(bytes),
-      expired: () => metrics.failed('expired'),
-    });
+    // An expired upload is kept one more clean-up round: a client asking right after its expiry learns it is gone (410).
+    const store = new StagingStore(
+      config.stagingDir,
+      config.expiryMs,
+      { received: (bytes) => metrics.received(bytes), expired: () => metrics.failed('expired') },
+      config.cleanupIntervalMs,
+    );
     const locker = new FileLocker(join(config.stagingDir, 'locks'));
     const destinations = new UploadDestinations(config.root);
     const publisher = new UploadPublisher(store, locker, destinations, hasher, digests, metrics, config.overwrite);

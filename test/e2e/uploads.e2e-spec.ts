@@ -362,22 +362,24 @@ describe('UPLOAD_EXPIRY', () => {
   const root = new TempRoot();
   let app: INestApplication;
   let base: string;
-  beforeAll(async () => ({ app, base } = await serve({ FILES_ROOT: root.path, UPLOAD_ROOT: root.path, UPLOAD_EXPIRY: '1s' })));
+  beforeAll(async () => ({ app, base } = await serve({ FILES_ROOT: root.path, UPLOAD_ROOT: root.path, UPLOAD_EXPIRY: '3s' })));
   afterAll(async () => {
     await app.close();
     root.cleanup();
   });
 
   it('answers 410 for an expired upload, and the clean-up job deletes it', async () => {
+    const createdAt = Date.now();
     const { url } = await createUpload(base, 100, { filename: 'late.bin' });
     expect((await appendTo(url, 0, randomBytes(10))).status).toBe(204);
     const id = url.split('/').pop() ?? '';
     expect(existsSync(root.resolve(`${STAGING}/${id}`))).toBe(true);
-    await new Promise((done) => setTimeout(done, 1200));
+    // Past the 3 s, and before the clean-up may delete it (kept one more round, 1.5 s, answering 410).
+    await new Promise((done) => setTimeout(done, Math.max(0, createdAt + 3300 - Date.now())));
     const late = await appendTo(url, 10, randomBytes(10));
     expect(late.status).toBe(410);
     expect(await errorBodyOf(late)).toMatchObject({ reason: 'expired' });
-    // The job runs every second (half the expiry, at least 1 s).
+    // The job runs every 1.5 s (half the expiry, at least 1 s) and deletes what expired a round ago.
     const deadline = Date.now() + 10_000;
     const staged = () => existsSync(root.resolve(`${STAGING}/${id}`)) || existsSync(root.resolve(`${STAGING}/${id}.json`));
     while (staged() && Date.now() < deadline) await new Promise((done) => setTimeout(done, 100));

@@ -187,7 +187,7 @@ describe('uploads with curl: expiry', () => {
       UPLOAD_ROOT: root.path,
       API_TOKENS,
       UPLOAD_MIN_FREE: '0',
-      UPLOAD_EXPIRY: '2s',
+      UPLOAD_EXPIRY: '3s',
     });
   });
   afterAll(async () => {
@@ -196,6 +196,7 @@ describe('uploads with curl: expiry', () => {
   });
 
   it('410 for an upload past Upload-Expires; the clean-up job then removes it', async () => {
+    const createdAt = Date.now();
     const created = curl('POST', `${server.url}/.uploads/`, {
       ...writer,
       'Upload-Length': '100',
@@ -204,8 +205,8 @@ describe('uploads with curl: expiry', () => {
     const url = `${server.url}${created.headers.location}`;
     const expires = Date.parse(created.headers['upload-expires']);
     expect(expires).toBeGreaterThan(Date.now());
-    // Upload-Expires is an HTTP date, whole seconds rounded down: the real moment is up to a second later.
-    await sleep(Math.max(0, expires - Date.now()) + 1200);
+    // Past the 3 s, and before the clean-up may delete it (kept one more round, 1.5 s, answering 410).
+    await sleep(Math.max(0, createdAt + 3300 - Date.now()));
     const late = curl('PATCH', url, patchHeaders(0), randomBytes(10));
     expect(late.status).toBe(410);
     expect(JSON.parse(late.body)).toMatchObject({ statusCode: 410, reason: 'expired' });
