@@ -6,6 +6,7 @@ import { SettingsModule } from './config/settings.module.js';
 import { AccessModule } from './access/access.module.js';
 import { FilesModule } from './files/files.module.js';
 import { OperationsModule } from './operations/operations.module.js';
+import { UploadsModule } from './uploads/uploads.module.js';
 
 @Module({})
 export class AppModule {
@@ -33,9 +34,9 @@ export class AppModule {
       },
     });
     if (env === undefined) throw new Error('ConfigModule did not run the validation');
-    // OperationsModule, AccessModule and ApiModule before FilesModule: their dot-paths (/.healthz,
-    // /.api/links, /.api/files...) are registered before the files' catch-all route.
-    const imports = [config, SettingsModule.forEnvironment(env), OperationsModule, AccessModule, ApiModule, FilesModule];
+    // OperationsModule, AccessModule, ApiModule and UploadsModule before FilesModule: their dot-paths
+    // (/.healthz, /.api/links, /.api/files, /.uploads...) are registered before the files' catch-all route.
+    const imports = [config, SettingsModule.forEnvironment(env), OperationsModule, AccessModule, ApiModule, UploadsModule, FilesModule];
     const module = { module: AppModule, imports };
     return { module, env };
   }

@@ -263,4 +263,67 @@ describe('validateEnvironment', () => {
       }
     });
   });
+
+  describe('upload settings', () => {
+    const other = mkdtempSync(join(tmpdir(), 'rds-config-other-'));
+    afterAll(() => rmSync(other, { recursive: true, force: true }));
+
+    it('defaults to uploads off, no overwrite, 10 GiB, 512 MiB free, 24 h', () => {
+      expect(validateEnvironment({ FILES_ROOT: folder })).toMatchObject({
+        UPLOAD_ROOT: '',
+        UPLOAD_OVERWRITE: 'false',
+        UPLOAD_MAX_SIZE: 10 * 1024 ** 3,
+        UPLOAD_MIN_FREE: 512 * 1024 ** 2,
+        UPLOAD_EXPIRY: 86_400_000,
+      });
+    });
+
+    it('reads byte counts with binary units and durations with units', () => {
+      const env = validateEnvironment({
+        FILES_ROOT: `${other},${folder}`,
+        UPLOAD_ROOT: folder,
+        UPLOAD_OVERWRITE: 'true',
+        UPLOAD_MAX_SIZE: '2GiB',
+        UPLOAD_MIN_FREE: '1048576',
+        UPLOAD_EXPIRY: '90m',
+      });
+      expect(env).toMatchObject({
+        UPLOAD_OVERWRITE: 'true',
+        UPLOAD_MAX_SIZE: 2 * 1024 ** 3,
+        UPLOAD_MIN_FREE: 1_048_576,
+        UPLOAD_EXPIRY: 5_400_000,
+      });
+      expect(validateEnvironment({ FILES_ROOT: folder, UPLOAD_EXPIRY: '7d', UPLOAD_MAX_SIZE: '512KiB' })).toMatchObject({
+        UPLOAD_EXPIRY: 7 * 86_400_000,
+        UPLOAD_MAX_SIZE: 512 * 1024,
+      });
+    });
+
+    it('accepts UPLOAD_ROOT given through a symlink to a root', () => {
+      const link = join(other, 'link-to-root');
+      symlinkSync(folder, link);
+      expect(() => validateEnvironment({ FILES_ROOT: folder, UPLOAD_ROOT: link })).not.toThrow();
+    });
+
+    test.each<[Record<string, string>, RegExp]>([
+      [{ UPLOAD_ROOT: '/definitely/not/here' }, /^Invalid configuration: UPLOAD_ROOT folder does not exist: \/definitely\/not\/here$/],
+      [{ UPLOAD_ROOT: tmpdir() }, /^Invalid configuration: UPLOAD_ROOT must be one of the FILES_ROOT folders \(got ".+"\)$/],
+      [{ UPLOAD_OVERWRITE: 'yes' }, /^Invalid configuration: UPLOAD_OVERWRITE must be "true" or "false" \(got "yes"\)$/],
+      [{ UPLOAD_MAX_SIZE: '0' }, /^Invalid configuration: UPLOAD_MAX_SIZE must be a byte count such as 1073741824 or 1GiB/],
+      [{ UPLOAD_MAX_SIZE: '10GB' }, /^Invalid configuration: UPLOAD_MAX_SIZE must be a byte count/],
+      [{ UPLOAD_MAX_SIZE: '1.5GiB' }, /^Invalid configuration: UPLOAD_MAX_SIZE must be a byte count/],
+      [{ UPLOAD_MAX_SIZE: '99999999TiB' }, /^Invalid configuration: UPLOAD_MAX_SIZE must be a byte count/],
+      [{ UPLOAD_MIN_FREE: '-1' }, /^Invalid configuration: UPLOAD_MIN_FREE must be a byte count/],
+      [
+        { UPLOAD_EXPIRY: '500ms' },
+        /^Invalid configuration: UPLOAD_EXPIRY must be a duration such as 90s, 30m, 24h or 7d, or milliseconds \(1s to 365d\) \(got "500ms"\)$/,
+      ],
+      [{ UPLOAD_EXPIRY: '1w' }, /^Invalid configuration: UPLOAD_EXPIRY must be a duration/],
+      [{ UPLOAD_EXPIRY: '366d' }, /^Invalid configuration: UPLOAD_EXPIRY must be a duration/],
+    ])('%j → %s', (overrides, message) => {
+      const attempt = () => validateEnvironment({ FILES_ROOT: folder, ...overrides });
+      expect(attempt).toThrow(ConfigurationError);
+      expect(attempt).toThrow(message);
+    });
+  });
 });

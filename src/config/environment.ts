@@ -36,11 +36,33 @@ function toStrictInt({ value }: { value: unknown }): unknown {
   return typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
 }
 
+/** Binary units a byte count may carry: `512MiB`, `10GiB`. */
+const BYTE_UNITS: Readonly<Record<string, number>> = { '': 1, B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 };
+
+/** '1073741824' or '1GiB' → 1073741824; anything else stays a string and fails IsInt. */
+function toByteCount({ value }: { value: unknown }): unknown {
+  if (typeof value !== 'string') return value;
+  const match = /^(\d+)(B|KiB|MiB|GiB|TiB)?$/.exec(value);
+  return match ? Number(match[1]) * BYTE_UNITS[match[2] ?? ''] : value;
+}
+
+const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** '90s', '30m', '24h', '7d', '1500ms' or a bare '1500' (milliseconds) → milliseconds; anything else stays a string and fails IsInt. */
+function toMilliseconds({ value }: { value: unknown }): unknown {
+  if (typeof value !== 'string') return value;
+  const match = /^(\d+)(ms|s|m|h|d)?$/.exec(value);
+  return match ? Number(match[1]) * DURATION_UNITS[match[2] ?? 'ms'] : value;
+}
+
+function IsBetween(transform: (params: { value: unknown }) => unknown, min: number, max: number, message: string): PropertyDecorator {
+  const decorators = [Transform(transform), IsInt({ message }), Min(min, { message }), Max(max, { message })];
+  return (target, property) => decorators.forEach((decorate) => decorate(target, property));
+}
+
 /** A whole number in [min, max], parsed strictly from the environment string, with one message for every failure. */
 function IsIntegerBetween(min: number, max: number, what = 'an integer'): PropertyDecorator {
-  const message = `must be ${what} between ${min} and ${max}`;
-  const decorators = [Transform(toStrictInt), IsInt({ message }), Min(min, { message }), Max(max, { message })];
-  return (target, property) => decorators.forEach((decorate) => decorate(target, property));
+  return IsBetween(toStrictInt, min, max, `must be ${what} between ${min} and ${max}`);
 }
 
 /**
@@ -152,6 +174,26 @@ export class EnvironmentVariables {
   @IsIntegerBetween(60, 31_536_000, 'an integer number of seconds')
   DIGEST_STORE_TTL = 2_592_000;
 
+  /** Writable folder tus uploads land in (/.uploads/); must be one of FILES_ROOT. Empty: uploads off, the routes answer 404. */
+  @IsString()
+  UPLOAD_ROOT = '';
+
+  /** true: a finished upload replaces an existing file of the same name (atomically); false: creating it answers 409. */
+  @IsIn(['true', 'false'], { message: 'must be "true" or "false"' })
+  UPLOAD_OVERWRITE: 'true' | 'false' = 'false';
+
+  /** Largest upload accepted (Tus-Max-Size; a bigger Upload-Length gets 413). */
+  @IsBetween(toByteCount, 1, Number.MAX_SAFE_INTEGER, 'must be a byte count such as 1073741824 or 1GiB (at least 1 byte)')
+  UPLOAD_MAX_SIZE = 10 * 1024 ** 3;
+
+  /** Free space the upload folder's file system keeps: an upload that would leave less gets 507. */
+  @IsBetween(toByteCount, 0, Number.MAX_SAFE_INTEGER, 'must be a byte count such as 536870912 or 512MiB')
+  UPLOAD_MIN_FREE = 512 * 1024 ** 2;
+
+  /** An unfinished upload expires this long after its creation (410), and a periodic job deletes it. */
+  @IsBetween(toMilliseconds, 1000, 365 * 86_400_000, 'must be a duration such as 90s, 30m, 24h or 7d, or milliseconds (1s to 365d)')
+  UPLOAD_EXPIRY = 86_400_000;
+
   /** `public`: every file is served to anyone; `private`: a signed link or a bearer token is required. */
   @IsIn(['public', 'private'], { message: 'must be "public" or "private"' })
   ACCESS: 'public' | 'private' = 'public';
@@ -252,6 +294,7 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
   if (first) throw describeValidationError(first, relevant);
   checkAccessSettings(settings);
   checkHttpSettings(settings);
+  if (settings.UPLOAD_ROOT !== '') checkUploadRoot(settings.UPLOAD_ROOT, settings.FILES_ROOT);
   return settings;
 }
 
@@ -312,6 +355,27 @@ function checkHttpSettings(settings: EnvironmentVariables): void {
     } catch (error) {
       throw new ConfigurationError('CORS_ORIGINS', error instanceof Error ? error.message : String(error));
     }
+  }
+}
+
+/**
+ * UPLOAD_ROOT must be one of the served folders (real paths, so a finished upload can be
+ * downloaded at once), compared by real path, and writable.
+ */
+function checkUploadRoot(value: string, roots: readonly string[]): void {
+  let real: string;
+  try {
+    real = realpathSync(resolve(value));
+  } catch {
+    throw new ConfigurationError('UPLOAD_ROOT', `folder does not exist: ${resolve(value)}`);
+  }
+  if (!roots.includes(real)) {
+    throw new ConfigurationError('UPLOAD_ROOT', `must be one of the FILES_ROOT folders (got ${JSON.stringify(value)})`);
+  }
+  try {
+    accessSync(real, constants.W_OK | constants.X_OK);
+  } catch {
+    throw new ConfigurationError('UPLOAD_ROOT', `folder is not writable: ${real}`);
   }
 }
 

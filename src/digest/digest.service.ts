@@ -100,6 +100,17 @@ export class DigestService implements OnApplicationBootstrap, OnModuleDestroy {
     });
   }
 
+  /**
+   * Records digests computed elsewhere for exactly this version of a file, so that its first
+   * response already carries them. The caller vouches that the digests are of this version's
+   * bytes: the uploads publisher hashed the file it alone wrote, then put that very inode in place.
+   * Only this process's cache learns them (other workers and the shared store hash on demand).
+   */
+  seed(version: FileVersion, digests: ReadonlyArray<readonly [DigestAlgorithm, Uint8Array]>): void {
+    if (!this.enabled || digests.length === 0) return;
+    this.cache.put(version, digests);
+  }
+
   /** Resolves once no question is under way (tests, benchmark, precompute). */
   async whenIdle(): Promise<void> {
     await this.source.whenIdle();

@@ -37,7 +37,8 @@ export class ServerProcess {
 
   static async start(env: Record<string, string>, command: string[] = ['node', MAIN], options: StartOptions = {}): Promise<ServerProcess> {
     if (command[1] === MAIN && !existsSync(MAIN)) throw new Error('dist/main.js is missing: run `npm run build` first');
-    const port = await freePort();
+    // A fixed PORT in `env` (a restart on the same address) is kept; otherwise a free one.
+    const port = env.PORT !== undefined && env.PORT !== '0' ? Number(env.PORT) : await freePort();
     const output: string[] = [];
     const stdout: string[] = [];
     const inherited = options.cleanEnvironment ? {} : process.env;
