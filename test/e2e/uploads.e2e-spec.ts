@@ -319,11 +319,9 @@ describe('UPLOAD_OVERWRITE=true', () => {
     expect(data.equals(old)).toBe(false);
   });
 
-  // Known to fail until the slice reader (src/files/slice-reader.ts, the lead's) accepts a version
-  // whose only change is losing its last name: replacing a file drops the old inode's link count,
-  // which moves its ctime, and the reader then cuts the download just before its end. With that
-  // one rule (nlink 0, same dev/ino/size/mtime: still the same bytes) this passes; then drop `.failing`.
-  it.failing('lets a download already in flight finish with the old bytes (it holds the old inode)', async () => {
+  // Replacing a file drops the old inode's link count, which moves its ctime; the slice reader
+  // accepts that one change (no link left, same size and mtime: the same bytes).
+  it('lets a download already in flight finish with the old bytes (it holds the old inode)', async () => {
     const old = root.writeRandom('in-flight.bin', 16 * 1024 * 1024);
     const download = await fetch(`${base}/in-flight.bin`);
     const reader = (download.body as ReadableStream<Uint8Array>).getReader();
