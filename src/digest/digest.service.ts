@@ -7,16 +7,19 @@ import { AppConfig } from '../config/app-config.js';
 import { formatDigestField, parseWantDigest, selectDigestAlgorithms, type DigestAlgorithm } from '../http/digest-fields.js';
 import type { WorkerJob, WorkerResult } from './digest.worker.js';
 import { filesUnder } from './file-walker.js';
-import { inodeKey, versionKey, type FileVersion, type LocatedVersion } from '../files/file-version.js';
+import { inodeKey, sameVersion, versionKey, type FileVersion, type LocatedVersion } from '../files/file-version.js';
 import { isSettled, nowNs, SETTLE_NS } from './settle.js';
 import type { HashOutcome, HashRequest } from './hash-file.js';
 
 /** Kept small: about 0.6 KB of heap per file, cache bookkeeping included (`npm run bench:digest` weighs it). */
 interface CacheEntry {
-  /** versionKey(): the whole identity in one string. */
-  readonly version: string;
-  /** Base64 digest per algorithm. */
-  readonly digests: Partial<Record<DigestAlgorithm, string>>;
+  /** The version the digests are of: a request's version must be the same (sameVersion) to use them. */
+  readonly version: FileVersion;
+  /**
+   * Digest bytes per algorithm, private copies that are never mutated: every request for this
+   * version gets the same arrays, so formatDigestField formats each one once (its memo).
+   */
+  readonly digests: Partial<Record<DigestAlgorithm, Uint8Array>>;
 }
 
 interface QueuedJob {
@@ -72,15 +75,15 @@ export class DigestService implements OnApplicationBootstrap, OnModuleDestroy {
   /** Known digests among `algorithms`, in that order; the missing ones are queued. */
   known(file: LocatedVersion, algorithms: readonly DigestAlgorithm[]): Array<[DigestAlgorithm, Uint8Array]> {
     const entry = this.cache.get(inodeKey(file.version));
-    const current = entry !== undefined && entry.version === versionKey(file.version) ? entry : undefined;
+    const current = entry !== undefined && sameVersion(entry.version, file.version) ? entry : undefined;
     const found: Array<[DigestAlgorithm, Uint8Array]> = [];
-    const missing: DigestAlgorithm[] = [];
+    let missing: DigestAlgorithm[] | undefined;
     for (const algorithm of algorithms) {
       const digest = current?.digests[algorithm];
-      if (digest === undefined) missing.push(algorithm);
-      else found.push([algorithm, Buffer.from(digest, 'base64')]);
+      if (digest === undefined) (missing ??= []).push(algorithm);
+      else found.push([algorithm, digest]);
     }
-    if (missing.length > 0) void this.compute(file, missing);
+    if (missing !== undefined) void this.compute(file, missing);
     return found;
   }
 
@@ -178,10 +181,10 @@ export class DigestService implements OnApplicationBootstrap, OnModuleDestroy {
   private store(file: FileVersion, digests: ReadonlyArray<readonly [DigestAlgorithm, Uint8Array]>): void {
     const key = inodeKey(file);
     const existing = this.cache.get(key);
-    const version = versionKey(file);
-    const merged = existing !== undefined && existing.version === version ? { ...existing.digests } : {};
-    for (const [algorithm, digest] of digests) merged[algorithm] = Buffer.from(digest).toString('base64');
-    this.cache.set(key, { version, digests: merged });
+    const merged = existing !== undefined && sameVersion(existing.version, file) ? { ...existing.digests } : {};
+    // A copy of exactly the digest's bytes: never a view into a larger (pooled) buffer.
+    for (const [algorithm, digest] of digests) merged[algorithm] = new Uint8Array(digest);
+    this.cache.set(key, { version: file, digests: merged });
   }
 
   private runNext(): void {
