@@ -2,7 +2,7 @@
 # Multi-stage image: build with dev dependencies, run with production dependencies only.
 
 # --- build: compile TypeScript, then drop the dev dependencies -------------------------------
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -11,7 +11,7 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 # --- runtime: node, the compiled service and its production dependencies ---------------------
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     FILES_ROOT=/srv/files \
     HOST=0.0.0.0 \

@@ -12,6 +12,8 @@ const shared = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   // Source imports carry the `.js` extension Node's ESM resolution needs; map them back to `.ts`.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  // .ci/run unpacks a second Node into .tmp/: nothing there is a test or a module of ours.
+  modulePathIgnorePatterns: ['<rootDir>/.tmp/'],
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
 };
 module.exports = {

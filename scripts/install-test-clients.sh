@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end tests drive (Debian packages): the download clients curl, wget and aria2c,
 # haproxy (load balancer of the scale-out test) and docker-compose (only `docker-compose config`,
-# which validates docker-compose.yml without any Docker engine).
+# which validates docker-compose.yml without any Docker engine) and redis-server (the shared digest
+# store's tests start their own on a loopback port).
 set -euo pipefail
 missing=()
 command -v curl >/dev/null || missing+=(curl)
@@ -9,8 +10,9 @@ command -v wget >/dev/null || missing+=(wget)
 command -v aria2c >/dev/null || missing+=(aria2)
 command -v haproxy >/dev/null || missing+=(haproxy)
 command -v docker-compose >/dev/null || missing+=(docker-compose)
+command -v redis-server >/dev/null || missing+=(redis-server)
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "test tools present: curl, wget, aria2c, haproxy, docker-compose"
+  echo "test tools present: curl, wget, aria2c, haproxy, docker-compose, redis-server"
   exit 0
 fi
 sudo=""

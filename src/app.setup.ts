@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { HttpErrorFilter } from './files/http-error.filter.js';
+import { OperationsConfig } from './operations/operations-config.js';
 import { RequestObserver } from './operations/request-observer.js';
 
 /** Everything main.ts applies to the app, shared with the end-to-end tests. */
@@ -9,6 +10,9 @@ export function configureApp(app: INestApplication): void {
   express.disable('x-powered-by');
   // We compute strong validators ourselves; Express's weak body ETag and freshness check must not interfere.
   express.set('etag', false);
+  // TRUST_PROXY: Express's req.ip (proxy-addr) then takes the entry that one proxy hop appended to
+  // X-Forwarded-For, which a client cannot forge; otherwise it is the socket's peer.
+  express.set('trust proxy', app.get(OperationsConfig).trustProxy ? 1 : false);
   // The one app-level middleware: the access log and metrics see every request, whatever answers
   // it, and it adds X-Request-Id and X-Content-Type-Options (each further layer costs a router turn).
   express.use(app.get(RequestObserver).middleware);

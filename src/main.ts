@@ -6,7 +6,8 @@ import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigurationError, workerCount } from './config/environment.js';
-import { PinoNestLogger } from './operations/logger.js';
+import { describeListenError, type ListenFailure } from './config/listen-error.js';
+import { createLogger, PinoNestLogger } from './operations/logger.js';
 import { ACCESS_LOGGER } from './operations/request-observer.js';
 import type { Logger as PinoLogger } from 'pino';
 import cluster from 'node:cluster';
@@ -16,14 +17,21 @@ import { runPrimary } from './cluster.js';
 async function bootstrap(appModule: DynamicModule): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(appModule, {
     abortOnError: false,
+    // Nest's start-up lines wait until the port is bound: a start that fails there is one line.
     bufferLogs: true,
+    autoFlushLogs: false,
     // Nothing here reads a request body: no JSON and urlencoded parsers in front of every GET.
     bodyParser: false,
   });
   app.useLogger(new PinoNestLogger(app.get<PinoLogger>(ACCESS_LOGGER)));
   configureApp(app);
   const config = app.get(AppConfig);
-  await app.listen(config.port, config.host);
+  try {
+    await app.listen(config.port, config.host);
+  } catch (error) {
+    throw describeListenError(error as ListenFailure, config.port, config.host);
+  }
+  app.flushLogs();
   new Logger('Bootstrap').log(`serving ${config.roots.join(', ')} on ${await app.getUrl()}`);
 }
 
@@ -32,7 +40,7 @@ async function start(): Promise<void> {
   const { module, env } = await AppModule.load(); // validates every setting (and reads .env) before any worker exists
   if (cluster.isPrimary) {
     const workers = workerCount(env.WORKERS, availableParallelism());
-    if (workers > 1) return runPrimary(workers);
+    if (workers > 1) return runPrimary({ workers, config: AppConfig.fromEnvironment(env), logger: createLogger(env.LOG_LEVEL) });
   }
   await bootstrap(module);
 }

@@ -1,11 +1,18 @@
 import type { DispositionType } from '../http/content-disposition.js';
 import type { EnvironmentVariables } from './environment.js';
 
-/** Repr-Digest (RFC 9530): DIGEST, DIGEST_PRECOMPUTE, DIGEST_CACHE_ENTRIES. */
+/** The shared digest store: DIGEST_STORE, DIGEST_STORE_TTL. */
+export interface DigestStoreSettings {
+  readonly url: string;
+  readonly ttlSeconds: number;
+}
+
+/** Repr-Digest (RFC 9530): DIGEST, DIGEST_PRECOMPUTE, DIGEST_CACHE_ENTRIES, and the optional store. */
 export interface DigestSettings {
   readonly enabled: boolean;
   readonly precompute: boolean;
   readonly cacheEntries: number;
+  readonly store?: DigestStoreSettings;
 }
 
 export const DIGEST_DEFAULTS: DigestSettings = { enabled: true, precompute: false, cacheEntries: 50_000 };
@@ -43,7 +50,12 @@ export class AppConfig {
       host: env.HOST,
       disposition: env.CONTENT_DISPOSITION,
       maxRanges: env.MAX_RANGES,
-      digest: { enabled: env.DIGEST === 'on', precompute: env.DIGEST_PRECOMPUTE === 'true', cacheEntries: env.DIGEST_CACHE_ENTRIES },
+      digest: {
+        enabled: env.DIGEST === 'on',
+        precompute: env.DIGEST_PRECOMPUTE === 'true',
+        cacheEntries: env.DIGEST_CACHE_ENTRIES,
+        store: env.DIGEST_STORE === '' ? undefined : { url: env.DIGEST_STORE, ttlSeconds: env.DIGEST_STORE_TTL },
+      },
     });
   }
 }

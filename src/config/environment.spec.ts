@@ -82,6 +82,17 @@ describe('validateEnvironment', () => {
       { SHUTDOWN_GRACE_MS: '-5' },
       /^Invalid configuration: SHUTDOWN_GRACE_MS must be an integer number of milliseconds between 0 and 3600000/,
     ],
+    // Never echoed: the value may hold a password.
+    [{ DIGEST_STORE: 'localhost:6379' }, /^Invalid configuration: DIGEST_STORE must be a URL redis:\/\/host\[:port\]\[\/db\]$/],
+    [{ DIGEST_STORE: 'http://cache:6379/0' }, /^Invalid configuration: DIGEST_STORE must be a URL redis/],
+    [{ DIGEST_STORE: 'redis://cache:99999/0' }, /^Invalid configuration: DIGEST_STORE must be a URL redis/],
+    [{ DIGEST_STORE: 'redis://cache:6379/zero' }, /^Invalid configuration: DIGEST_STORE must be a URL redis/],
+    [
+      { DIGEST_STORE: 'redis://:secret@cache:6379/x' },
+      /^Invalid configuration: DIGEST_STORE must be a URL redis:\/\/host\[:port\]\[\/db\]$/,
+    ],
+    [{ DIGEST_STORE_TTL: '10' }, /^Invalid configuration: DIGEST_STORE_TTL must be an integer number of seconds between 60 and 31536000/],
+    [{ TRUST_PROXY: 'yes' }, /^Invalid configuration: TRUST_PROXY must be "true" or "false" \(got "yes"\)$/],
     [{ SHUTDOWN_GRACE_MS: '10s' }, /^Invalid configuration: SHUTDOWN_GRACE_MS must be an integer number of milliseconds/],
   ])('%j → %s', (overrides, message) => {
     const attempt = () => validateEnvironment({ FILES_ROOT: folder, ...overrides });
@@ -103,7 +114,28 @@ describe('validateEnvironment', () => {
   });
 
   it('reads the operations settings', () => {
-    expect(validateEnvironment({ FILES_ROOT: folder })).toMatchObject({ LOG_LEVEL: 'info', SHUTDOWN_GRACE_MS: 30_000 });
+    expect(validateEnvironment({ FILES_ROOT: folder })).toMatchObject({
+      LOG_LEVEL: 'info',
+      SHUTDOWN_GRACE_MS: 30_000,
+      TRUST_PROXY: 'false',
+    });
+    expect(validateEnvironment({ FILES_ROOT: folder, TRUST_PROXY: 'true' })).toMatchObject({ TRUST_PROXY: 'true' });
+  });
+
+  it('reads the shared digest store settings', () => {
+    expect(validateEnvironment({ FILES_ROOT: folder })).toMatchObject({ DIGEST_STORE: '', DIGEST_STORE_TTL: 2_592_000 });
+    for (const url of [
+      'redis://cache',
+      'redis://cache:6380',
+      'redis://127.0.0.1:6379/2',
+      'redis://:secret@cache:6379/0',
+      'redis://[::1]:6379/0',
+    ]) {
+      expect(validateEnvironment({ FILES_ROOT: folder, DIGEST_STORE: url, DIGEST_STORE_TTL: '3600' })).toMatchObject({
+        DIGEST_STORE: url,
+        DIGEST_STORE_TTL: 3600,
+      });
+    }
     expect(validateEnvironment({ FILES_ROOT: folder, LOG_LEVEL: 'silent', SHUTDOWN_GRACE_MS: '0' })).toMatchObject({
       LOG_LEVEL: 'silent',
       SHUTDOWN_GRACE_MS: 0,

@@ -1,5 +1,18 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { ArrayNotEmpty, IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min, validateSync, ValidationError } from 'class-validator';
+import {
+  ArrayNotEmpty,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateBy,
+  ValidateIf,
+  validateSync,
+  ValidationError,
+} from 'class-validator';
 import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -24,6 +37,28 @@ function IsIntegerBetween(min: number, max: number, what = 'an integer'): Proper
   const decorators = [Transform(toStrictInt), IsInt({ message }), Min(min, { message }), Max(max, { message })];
   return (target, property) => decorators.forEach((decorate) => decorate(target, property));
 }
+
+/**
+ * `redis://[user:password@]host[:port][/db]`, parsed by the WHATWG URL parser (no regex over the
+ * value): a host, a port in 1-65535, a database number, nothing else.
+ */
+export function isRedisUrl(value: unknown): boolean {
+  if (typeof value !== 'string' || !URL.canParse(value)) return false;
+  const url = new URL(value);
+  const port = url.port === '' ? 6379 : Number(url.port);
+  return (
+    url.protocol === 'redis:' &&
+    url.hostname !== '' &&
+    port >= 1 &&
+    port <= 65535 &&
+    /^(\/\d{0,5})?$/.test(url.pathname) &&
+    url.search === '' &&
+    url.hash === ''
+  );
+}
+
+/** Settings whose value may hold a password: a bad one is never echoed back. */
+const SECRET_BEARING = new Set(['DIGEST_STORE']);
 
 /**
  * Every environment variable the service reads, with its default. Validated once at start-up
@@ -76,6 +111,27 @@ export class EnvironmentVariables {
   /** Processes serving requests (node:cluster): 1, up to 64, or `auto` for one per available core. */
   @Matches(/^(auto|[1-9]|[1-5][0-9]|6[0-4])$/, { message: 'must be "auto" or an integer between 1 and 64' })
   WORKERS = '1';
+
+  /**
+   * `true` when the service is reached through one reverse proxy (HAProxy, a load balancer) that
+   * appends the peer it saw to X-Forwarded-For: the client's address is then that last entry.
+   * `false`: the header is ignored (a client could write anything in it) and the address is the
+   * socket's peer.
+   */
+  @IsIn(['true', 'false'], { message: 'must be "true" or "false"' })
+  TRUST_PROXY: 'true' | 'false' = 'false';
+
+  /**
+   * Optional shared store of digests (`redis://host:port/db`): a digest computed by any replica or
+   * an earlier process is reused by all. Empty: none (every process hashes for itself).
+   */
+  @ValidateIf((settings: EnvironmentVariables) => settings.DIGEST_STORE !== '')
+  @ValidateBy({ name: 'isRedisUrl', validator: { validate: isRedisUrl, defaultMessage: () => 'must be a URL redis://host[:port][/db]' } })
+  DIGEST_STORE = '';
+
+  /** Seconds a digest stays in the shared store after it was written. */
+  @IsIntegerBetween(60, 31_536_000, 'an integer number of seconds')
+  DIGEST_STORE_TTL = 2_592_000;
 }
 
 /** How many processes WORKERS asks for: `auto` is one per core the process may use. */
@@ -106,7 +162,8 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
 
 function describeValidationError(error: ValidationError, raw: Record<string, unknown>): ConfigurationError {
   const problem = Object.values(error.constraints ?? {})[0] ?? 'is invalid';
-  const shown = raw[error.property] === undefined ? '' : ` (got ${JSON.stringify(raw[error.property])})`;
+  const hidden = raw[error.property] === undefined || SECRET_BEARING.has(error.property);
+  const shown = hidden ? '' : ` (got ${JSON.stringify(raw[error.property])})`;
   return new ConfigurationError(error.property, `${problem.replace(new RegExp(`^${error.property} `), '')}${shown}`);
 }
 

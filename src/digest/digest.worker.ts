@@ -1,7 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { hashFile, type HashOutcome, type HashRequest } from './hash-file.js';
 
-/** Messages between DigestService and this worker thread. */
+/** Messages between HashQueue and this worker thread. */
 export interface WorkerJob {
   readonly id: number;
   readonly request: HashRequest;

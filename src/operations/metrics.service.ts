@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { inClusterWorker, joinClusterMetrics, scrapeThroughPrimary } from './cluster-metrics.js';
+import { DigestMetrics } from './digest-metrics.js';
 import { OpenFileHandles } from './open-file-handles.js';
 
 /** What the request observer saw of one finished (or aborted) response. */
@@ -54,6 +56,9 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** The digest engine's counters (hash jobs, shared-store lookups). */
+  readonly digests = new DigestMetrics(this.registry);
+
   constructor(handles: OpenFileHandles) {
     new Gauge({
       name: 'files_open_handles',
@@ -64,6 +69,12 @@ export class MetricsService {
       },
     });
     collectDefaultMetrics({ register: this.registry });
+    if (inClusterWorker()) joinClusterMetrics(this.registry);
+  }
+
+  /** Prometheus text of this process, or of every worker when this is one of several (WORKERS > 1). */
+  scrape(): Promise<string> {
+    return inClusterWorker() ? scrapeThroughPrimary() : this.registry.metrics();
   }
 
   started(): void {

@@ -21,6 +21,9 @@ export interface AccessLogEntry {
   durationMs: number;
   aborted: boolean;
   requestId: string;
+  /** req.ip: the socket's peer, or with TRUST_PROXY the address the proxy appended to X-Forwarded-For. */
+  clientAddress: string | null;
+  userAgent: string | null;
 }
 
 /**
@@ -66,6 +69,8 @@ export class RequestObserver {
         durationMs: Math.round((performance.now() - started) * 1000) / 1000,
         aborted: wasAborted(res),
         requestId,
+        clientAddress: req.ip ?? null,
+        userAgent: req.headers['user-agent'] ?? null,
       };
       if (operational) {
         // Probes and scrapes every few seconds would drown the access log.

@@ -1,30 +1,28 @@
 import type { INestApplication } from '@nestjs/common';
-import { spawnSync } from 'node:child_process';
 import { statSync, symlinkSync, utimesSync } from 'node:fs';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { DigestService } from '../../src/digest/digest.service.js';
 import { startApp } from '../support/app.js';
-import { TempRoot } from '../support/fixtures.js';
-import { fetchFrom, type FetchOptions } from '../support/http.js';
-import { requireCommand, ServerProcess } from '../support/server-process.js';
-
-function field(algorithm: 'sha256' | 'sha512', bytes: Buffer): string {
-  return `${algorithm.replace('sha', 'sha-')}=:${createHash(algorithm).update(bytes).digest('base64')}:`;
-}
+import { reprDigestField as field, TempRoot } from '../support/fixtures.js';
+import { type BufferResponse, fetchFrom, type FetchOptions } from '../support/http.js';
+import { until } from '../support/wait.js';
 
 /**
  * Repeats a request until it carries Repr-Digest: the first request for a file only starts the
  * background computation. Bounded; the bound is a deadline for the test, not a timing assertion.
  */
 async function untilDigested(app: INestApplication, path: string, options: FetchOptions = {}, expected?: string) {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const res = await fetchFrom(app, path, options);
-    const digest = res.headers['repr-digest'];
-    if (digest !== undefined && (expected === undefined || digest === expected)) return res;
-    if (Date.now() > deadline) throw new Error(`no Repr-Digest ${expected ?? ''} on ${path} after 60 s (last: ${digest})`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  let res: BufferResponse | undefined;
+  await until(
+    async () => {
+      res = await fetchFrom(app, path, options);
+      const digest = res.headers['repr-digest'];
+      return digest !== undefined && (expected === undefined || digest === expected);
+    },
+    `Repr-Digest ${expected ?? ''} on ${path}`,
+    { timeoutMs: 60_000, intervalMs: 100 },
+  );
+  return res as BufferResponse;
 }
 
 describe('Repr-Digest (RFC 9530)', () => {
@@ -191,8 +189,7 @@ describe('digest settings', () => {
     const { app } = await startApp({ FILES_ROOT: root.resolve('pre'), DIGEST_PRECOMPUTE: 'true' });
     try {
       const service = app.get(DigestService);
-      const deadline = Date.now() + 60_000;
-      while (service.cachedFiles < files.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      await until(() => service.cachedFiles === files.length, 'every file precomputed', { timeoutMs: 60_000, intervalMs: 100 });
       expect(service.cachedFiles).toBe(files.length);
       for (const [name, bytes] of files) {
         const res = await fetchFrom(app, `/${name}`);
@@ -212,49 +209,6 @@ describe('digest settings', () => {
       expect(app.get(DigestService).cachedFiles).toBe(2);
     } finally {
       await app.close();
-    }
-  });
-});
-
-describe('the compiled service (node dist/main.js)', () => {
-  it('starts its digest worker from dist, and aria2c checks a segmented download against the digest', async () => {
-    const root = new TempRoot();
-    const bytes = root.writeRandom('compiled.bin', 5 * 1024 * 1024);
-    const server = await ServerProcess.start({ FILES_ROOT: root.path });
-    try {
-      const deadline = Date.now() + 60_000;
-      let digest: string | null = null;
-      while (digest === null && Date.now() < deadline) {
-        const res = await fetch(`${server.url}/compiled.bin`, { method: 'HEAD' });
-        digest = res.headers.get('repr-digest');
-        if (digest === null) await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      expect(digest).toBe(field('sha256', bytes));
-      expect(server.logs).not.toMatch(/digest worker failed/);
-
-      // The point of it: a download stitched from parallel segments is checked against the header.
-      requireCommand('aria2c', 'aria2');
-      const hex = Buffer.from(/sha-256=:([^:]+):/.exec(digest ?? '')?.[1] ?? '', 'base64').toString('hex');
-      const aria2 = (checksum: string) =>
-        spawnSync('aria2c', [
-          '-x4',
-          '-s4',
-          '-k1M',
-          '--allow-overwrite=true',
-          '--summary-interval=0',
-          '-q',
-          `--checksum=sha-256=${checksum}`,
-          '-d',
-          root.resolve('aria2'),
-          '-o',
-          'out.bin',
-          `${server.url}/compiled.bin`,
-        ]);
-      expect(aria2(hex).status).toBe(0);
-      expect(aria2('00'.repeat(32)).status).not.toBe(0); // aria2c does check: a wrong digest fails
-    } finally {
-      await server.stop();
-      root.cleanup();
     }
   });
 });

@@ -5,7 +5,8 @@ import { startApp } from '../support/app.js';
 import { TempRoot } from '../support/fixtures.js';
 import { fetchFrom, json } from '../support/http.js';
 import { parseMultipart } from '../support/multipart.js';
-import { rawRequest } from '../support/raw-http.js';
+import { download, rawRequest } from '../support/raw-http.js';
+import { until } from '../support/wait.js';
 
 const STRONG_ETAG = /^"[0-9a-f]+-[0-9a-f]+"$/;
 
@@ -410,19 +411,9 @@ describe('file service over a real socket', () => {
     it('releases the file descriptor when a client disconnects mid-download', async () => {
       const baseline = openDescriptors();
       for (let i = 0; i < 30; i += 1) {
-        await new Promise<void>((resolve, reject) => {
-          const req = httpRequest({ port, host: '127.0.0.1', path: '/big.bin', agent: false }, (res) => {
-            res.once('data', () => {
-              req.destroy();
-              resolve();
-            });
-          });
-          req.on('error', (error) => (req.destroyed ? resolve() : reject(error)));
-          req.end();
-        });
+        await download(`http://127.0.0.1:${port}/big.bin`, { stopAfter: 1 });
       }
-      const deadline = Date.now() + 5000;
-      while (openDescriptors() > baseline && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await until(() => openDescriptors() <= baseline, 'the descriptors to be closed', { timeoutMs: 5000 });
       expect(openDescriptors()).toBeLessThanOrEqual(baseline);
     });
 

@@ -5,13 +5,8 @@ import { GracefulShutdown } from '../../src/operations/graceful-shutdown.service
 import { startApp } from '../support/app.js';
 import { TempRoot } from '../support/fixtures.js';
 import { fetchFrom, json } from '../support/http.js';
+import { sample } from '../support/metrics.js';
 import { until } from '../support/wait.js';
-
-/** The value of one sample in Prometheus text format, e.g. `http_requests_total{method="GET",status="206"}`. */
-function sample(metrics: string, name: string): number {
-  const line = metrics.split('\n').find((candidate) => candidate.startsWith(`${name} `));
-  return line === undefined ? 0 : Number(line.slice(name.length + 1));
-}
 
 describe('health, readiness and metrics', () => {
   const root = new TempRoot();

@@ -32,3 +32,8 @@ export class TempRoot {
 export function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
+
+/** The Repr-Digest member the service sends for `bytes`: `sha-256=:<base64>:` (RFC 9530). */
+export function reprDigestField(algorithm: 'sha256' | 'sha512', bytes: Buffer): string {
+  return `${algorithm.replace('sha', 'sha-')}=:${createHash(algorithm).update(bytes).digest('base64')}:`;
+}

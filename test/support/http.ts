@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import type { Response } from 'supertest';
 import type { Server } from 'node:http';
+import { until } from './wait.js';
 
 /** Collects any body as raw bytes, whatever its Content-Type. */
 function binary(response: Response, done: (error: Error | null, body: Buffer) => void): void {
@@ -35,4 +36,21 @@ export async function fetchFrom(app: INestApplication, path: string, options: Fe
 
 export function json(res: { body: Buffer }): unknown {
   return JSON.parse(res.body.toString('utf8'));
+}
+
+/**
+ * HEAD until the response carries Repr-Digest (the first request for a file only starts its
+ * hashing) and returns its value. Bounded; the bound is a deadline, not a timing assertion.
+ */
+export async function headUntilDigested(url: string, headers: Record<string, string> = {}): Promise<string> {
+  let digest: string | null = null;
+  await until(
+    async () => {
+      digest = (await fetch(url, { method: 'HEAD', headers })).headers.get('repr-digest');
+      return digest !== null;
+    },
+    `Repr-Digest on ${url}`,
+    { timeoutMs: 60_000, intervalMs: 100 },
+  );
+  return digest ?? '';
 }

@@ -32,12 +32,14 @@ export class ServerProcess {
     readonly child: ChildProcess,
     readonly port: number,
     private readonly output: string[],
+    private readonly stdoutChunks: string[],
   ) {}
 
   static async start(env: Record<string, string>, command: string[] = ['node', MAIN], options: StartOptions = {}): Promise<ServerProcess> {
     if (command[1] === MAIN && !existsSync(MAIN)) throw new Error('dist/main.js is missing: run `npm run build` first');
     const port = await freePort();
     const output: string[] = [];
+    const stdout: string[] = [];
     const inherited = options.cleanEnvironment ? {} : process.env;
     const child = spawn(command[0], command.slice(1), {
       cwd: options.cwd,
@@ -46,9 +48,12 @@ export class ServerProcess {
       env: { ...inherited, HOST: '127.0.0.1', PORT: String(port), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output.push(chunk.toString());
+      stdout.push(chunk.toString());
+    });
     child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    const server = new ServerProcess(child, port, output);
+    const server = new ServerProcess(child, port, output, stdout);
     try {
       await server.waitUntilListening();
     } catch (error) {
@@ -62,8 +67,14 @@ export class ServerProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** stdout and stderr, interleaved as they arrived. */
   get logs(): string {
     return this.output.join('');
+  }
+
+  /** stdout alone: the JSON log. */
+  get stdout(): string {
+    return this.stdoutChunks.join('');
   }
 
   /** Open file descriptors of the server process, from /proc. */

@@ -13,6 +13,8 @@ export interface Tampering {
   holdTailFor?: PhotoFinish;
   /** Answer nothing: close the connection when `finish` comes. */
   dropAt?: PhotoFinish;
+  /** Pass the body on at about this many bytes per second (a slow link). */
+  bytesPerSecond?: number;
 }
 
 /**
@@ -118,6 +120,11 @@ export class TamperingProxy {
             if (bytes.length > 0) {
               const sending = bytes;
               flushed = new Promise((written) => res.write(sending, () => written()));
+            }
+            const rate = tampering.bytesPerSecond;
+            if (rate !== undefined && bytes.length > 0) {
+              answer.pause();
+              setTimeout(() => answer.resume(), (bytes.length / rate) * 1000);
             }
           });
           answer.on('end', () => {

@@ -1,5 +1,5 @@
-import { get } from 'node:http';
 import { TempRoot } from '../support/fixtures.js';
+import { download, rawRequest } from '../support/raw-http.js';
 import { ServerProcess } from '../support/server-process.js';
 import { until } from '../support/wait.js';
 
@@ -40,7 +40,14 @@ describe('structured access logs', () => {
     logLines(target).find((line) => line.msg === 'request' && line['requestId'] === requestId);
 
   it('writes every line as JSON, one access line per request with exactly the documented fields', async () => {
-    const res = await fetch(`${server.url}/hello.txt?x=1`, { headers: { Range: 'bytes=0-4', 'X-Request-Id': 'test-range-1' } });
+    const res = await fetch(`${server.url}/hello.txt?x=1`, {
+      headers: {
+        Range: 'bytes=0-4',
+        'X-Request-Id': 'test-range-1',
+        'User-Agent': 'access-log-test/1.0',
+        'X-Forwarded-For': '203.0.113.9',
+      },
+    });
     expect(res.status).toBe(206);
     expect(res.headers.get('x-request-id')).toBe('test-range-1');
     expect(await res.text()).toBe('hello');
@@ -49,7 +56,18 @@ describe('structured access logs', () => {
     const { level, time, pid, msg, ...fields } = line;
     expect({ level, msg, pid }).toEqual({ level: 30, msg: 'request', pid: server.child.pid });
     expect(typeof time).toBe('number');
-    expect(Object.keys(fields).sort()).toEqual(['aborted', 'bytesSent', 'durationMs', 'method', 'path', 'range', 'requestId', 'status']);
+    expect(Object.keys(fields).sort()).toEqual([
+      'aborted',
+      'bytesSent',
+      'clientAddress',
+      'durationMs',
+      'method',
+      'path',
+      'range',
+      'requestId',
+      'status',
+      'userAgent',
+    ]);
     expect(fields).toMatchObject({
       method: 'GET',
       path: '/hello.txt',
@@ -57,11 +75,38 @@ describe('structured access logs', () => {
       range: 'bytes=0-4',
       aborted: false,
       requestId: 'test-range-1',
+      userAgent: 'access-log-test/1.0',
+      // TRUST_PROXY is off: the socket's peer, whatever X-Forwarded-For claims.
+      clientAddress: '127.0.0.1',
     });
     // Status line and headers plus the 5 body bytes.
     expect(fields['bytesSent']).toBeGreaterThan(5);
     expect(fields['bytesSent']).toBeLessThan(1024);
     expect(typeof fields['durationMs']).toBe('number');
+  });
+
+  it('logs null for a missing User-Agent', async () => {
+    // fetch always sends a User-Agent; a raw request does not have to.
+    await rawRequest(server.port, 'GET /hello.txt HTTP/1.1', ['X-Request-Id: test-no-agent']);
+    await until(() => accessLine(server, 'test-no-agent') !== undefined, 'the access line');
+    expect(accessLine(server, 'test-no-agent')).toMatchObject({ userAgent: null, clientAddress: '127.0.0.1' });
+  });
+
+  it('with TRUST_PROXY=true takes the client address from the entry the proxy appended to X-Forwarded-For', async () => {
+    const proxied = await ServerProcess.start({ FILES_ROOT: root.path, LOG_LEVEL: 'info', TRUST_PROXY: 'true' });
+    try {
+      // A client-written entry first, then the one the (single, trusted) proxy appended.
+      await fetch(`${proxied.url}/hello.txt`, {
+        headers: { 'X-Forwarded-For': '198.51.100.1, 203.0.113.9', 'X-Request-Id': 'test-xff-1' },
+      }).then((res) => res.text());
+      await fetch(`${proxied.url}/hello.txt`, { headers: { 'X-Request-Id': 'test-xff-2' } }).then((res) => res.text());
+      await until(() => accessLine(proxied, 'test-xff-2') !== undefined, 'the access lines');
+      expect(accessLine(proxied, 'test-xff-1')).toMatchObject({ clientAddress: '203.0.113.9' });
+      // No header: the peer itself.
+      expect(accessLine(proxied, 'test-xff-2')).toMatchObject({ clientAddress: '127.0.0.1' });
+    } finally {
+      await proxied.stop();
+    }
   });
 
   it('generates a request id when the client sends none (or an unusable one)', async () => {
@@ -74,22 +119,8 @@ describe('structured access logs', () => {
   });
 
   it('marks a download the client abandoned as aborted, with the bytes actually sent', async () => {
-    await new Promise<void>((done, fail) => {
-      const request = get(
-        { host: '127.0.0.1', port: server.port, path: '/big.bin', headers: { 'X-Request-Id': 'test-abort-1' } },
-        (res) => {
-          let received = 0;
-          res.on('data', (chunk: Buffer) => {
-            received += chunk.length;
-            if (received >= 1024 * 1024) {
-              request.destroy();
-              done();
-            }
-          });
-        },
-      );
-      request.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? undefined : fail(error)));
-    });
+    const interrupted = await download(`${server.url}/big.bin`, { headers: { 'X-Request-Id': 'test-abort-1' }, stopAfter: 1024 * 1024 });
+    expect(interrupted.complete).toBe(false);
     await until(() => accessLine(server, 'test-abort-1') !== undefined, 'the access line');
     const line = accessLine(server, 'test-abort-1') as LogLine;
     expect(line).toMatchObject({ status: 200, aborted: true });

@@ -75,6 +75,19 @@ describe('container deployment', () => {
     expect(argsOf(runtime, 'HEALTHCHECK')).toHaveLength(1);
   });
 
+  it('runs on one supported Node line, the one CI also runs the whole suite on and `engines` names', () => {
+    const lines = dockerfile.map((stage) => /^node:(\d+)-/.exec(argsOf(stage, 'FROM')[0] ?? '')?.[1]);
+    expect(new Set(lines).size).toBe(1);
+    const [major] = lines;
+    // Node 20 reached its end of life in April 2026; the image must be on a maintained LTS line.
+    expect(['24', '26']).toContain(major);
+    expect(/^SUPPORTED_NODE=(\d+)$/m.exec(readFileSync('.ci/run', 'utf8'))?.[1]).toBe(major);
+    const engines = (JSON.parse(readFileSync('package.json', 'utf8')) as { engines: { node: string } }).engines.node;
+    expect(engines.split(' || ').map((range) => /^\^(\d+)\./.exec(range)?.[1])).toContain(major);
+    // Whichever of the two runs this is, its Node is one that `engines` names.
+    expect(engines.split(' || ').map((range) => /^\^(\d+)\./.exec(range)?.[1])).toContain(process.versions.node.split('.')[0]);
+  });
+
   it('runs the runtime stage command from a copy of the files the stage copies, and the service answers', async () => {
     const workdir = argsOf(runtime, 'WORKDIR')[0];
     const app = mkdtempSync(join(tmpdir(), 'rds-image-'));
@@ -132,7 +145,16 @@ describe('container deployment', () => {
     expect(execFileSync('docker-compose', ['config', '--services'], { encoding: 'utf8' }).trim().split('\n').sort()).toEqual([
       'app',
       'proxy',
+      'redis',
     ]);
+    // The shared digest store is optional: only in the `redis` profile, and nothing waits for it.
+    expect(resolved).toMatch(/\n {2}redis:\n(?: {4}.*\n)*? {4}profiles:\n {4}- redis\n/);
+    expect(resolved).not.toMatch(/depends_on:\n(?: {6}.*\n)*? {6}redis:/);
+    const withStore = execFileSync('docker-compose', ['--env-file', '.env.example', 'config'], {
+      encoding: 'utf8',
+      env: { ...process.env, DIGEST_STORE: 'redis://redis:6379/0' },
+    });
+    expect(withStore).toMatch(/DIGEST_STORE: redis:\/\/redis:6379\/0/);
     expect(resolved).toMatch(/read_only: true\n\s+source: \S+\/files\n\s+target: \/srv\/files/);
     expect(resolved).toMatch(/restart: unless-stopped/);
     expect(resolved).toMatch(/- dist\/healthcheck\.js/);

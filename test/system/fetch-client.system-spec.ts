@@ -1,26 +1,29 @@
 import type { INestApplication } from '@nestjs/common';
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startApp } from '../support/app.js';
 import { TempRoot } from '../support/fixtures.js';
+import { freePort, requireCommand } from '../support/server-process.js';
 import { PhotoFinish, TamperingProxy, type SeenRequest, type Tampering } from '../support/tampering-proxy.js';
+import { until } from '../support/wait.js';
 
-const TSX = resolve('node_modules/.bin/tsx');
 const CLIENT = resolve('scripts/fetch.ts');
+/** What `npm run fetch` runs (package.json): node with tsx as its loader. */
+const CLIENT_COMMAND = ['node', '--import', 'tsx', CLIENT];
 
 interface ClientRun {
   code: number | null;
   stderr: string;
 }
 
-/** `npm run fetch -- ...args` as a separate process (tsx runs the TypeScript, as npm run does). */
+/** `npm run fetch -- ...args` as a separate process, as npm runs it. */
 function runClient(args: string[]): Promise<ClientRun> {
   return new Promise((done, fail) => {
     const env = { ...process.env };
     delete env.INIT_CWD;
-    const child = spawn(TSX, [CLIENT, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(CLIENT_COMMAND[0], [...CLIENT_COMMAND.slice(1), ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', fail);
@@ -228,5 +231,122 @@ describe('npm run fetch (resuming, verifying client)', () => {
     } finally {
       await plain.app.close();
     }
+  });
+
+  describe('as a user expects a download tool to behave', () => {
+    /** `npm run fetch -- args` in its own process group, as a terminal starts it. */
+    function startThroughNpm(args: string[]): { child: ChildProcess; result: Promise<ClientRun> } {
+      const child = spawn('npm', ['run', '--silent', 'fetch', '--', ...args], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const result = new Promise<ClientRun>((done) => child.on('close', (code) => done({ code, stderr })));
+      return { child, result };
+    }
+
+    const receivedSoFar = (target: string): number => {
+      try {
+        const saved = JSON.parse(readFileSync(`${target}.part.json`, 'utf8')) as { segments: Array<{ done: number }> };
+        return saved.segments.reduce((sum, segment) => sum + segment.done, 0);
+      } catch {
+        return 0;
+      }
+    };
+
+    test.each([
+      ['to the whole process group (Ctrl-C in a terminal)', 'group'],
+      ['to the npm process alone', 'npm'],
+    ])(
+      'Ctrl-C: SIGINT %s saves the progress, leaves no temporary file, says so in one line and exits 2; the next run resumes',
+      async (_name, whom) => {
+        const data = served.writeRandom(`ctrl-c-${whom}.bin`, 6 * 1024 * 1024);
+        const target = downloads.resolve(`ctrl-c-${whom}.bin`);
+        const slow = await proxy(onGets([0], { bytesPerSecond: 2 * 1024 * 1024 }));
+        const { child, result } = startThroughNpm(['--retries', '0', `${slow.url}/ctrl-c-${whom}.bin`, target]);
+        await until(() => receivedSoFar(target) >= 1024 * 1024, 'the first MiB saved', { timeoutMs: 60_000 });
+        const pid = child.pid as number;
+        process.kill(whom === 'group' ? -pid : pid, 'SIGINT');
+        const stopped = await result;
+        expect(stopped.code).toBe(2);
+        const lines = stopped.stderr.split('\n').filter((line) => line.startsWith('fetch: stopped'));
+        expect(lines).toHaveLength(1);
+        expect(lines[0]).toMatch(/^fetch: stopped at \d+ of 6291456 bytes; run the same command again to resume$/);
+        expect(readdirSync(downloads.path).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+        const kept = receivedSoFar(target);
+        expect(kept).toBeGreaterThanOrEqual(1024 * 1024);
+        expect(statSync(`${target}.part`).size).toBeGreaterThanOrEqual(kept);
+
+        const resumed = await runClient([`${slow.url}/ctrl-c-${whom}.bin`, target]);
+        expect(resumed.stderr).toContain(`resuming ${target}: ${kept} of 6291456 bytes already here`);
+        expect(resumed.code).toBe(0);
+        expect(readFileSync(target).equals(data)).toBe(true);
+      },
+      90_000,
+    );
+
+    it('does not download a complete, verified FILE again, and does not overwrite another FILE without --force', async () => {
+      const data = served.writeRandom('complete.bin', 300_000);
+      const target = downloads.resolve('complete.bin');
+      const watching = await proxy();
+      expect((await runClient([`${watching.url}/complete.bin`, target])).code).toBe(0);
+      const getsBefore = gets(watching.seen).length;
+
+      const again = await runClient([`${watching.url}/complete.bin`, target]);
+      expect(again.code).toBe(0);
+      expect(again.stderr).toContain(`${target} is already here and matches the server's Repr-Digest: nothing to download`);
+      expect(gets(watching.seen).length).toBe(getsBefore);
+      expect(readFileSync(target).equals(data)).toBe(true);
+
+      // Another file by that name: kept, unless asked to replace it.
+      const other = downloads.resolve('not-this.bin');
+      writeFileSync(other, 'something of mine');
+      const refused = await runClient([`${watching.url}/complete.bin`, other]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/already exists and differs from the server's version .*; pass --force to replace it/);
+      expect(readFileSync(other, 'utf8')).toBe('something of mine');
+      const forced = await runClient(['--force', `${watching.url}/complete.bin`, other]);
+      expect(forced.code).toBe(0);
+      expect(readFileSync(other).equals(data)).toBe(true);
+    });
+
+    it('says it cannot connect when the connection is refused, with its own exit code and no retries', async () => {
+      const nobody = await freePort();
+      const run = await runClient([`http://127.0.0.1:${nobody}/x.bin`, downloads.resolve('refused.bin')]);
+      expect(run.code).toBe(5);
+      expect(run.stderr.trim()).toBe(
+        `fetch: cannot connect to 127.0.0.1:${nobody} (ECONNREFUSED): is the server running and the URL right?`,
+      );
+    });
+
+    it('prints a progress line every few seconds when stderr is not a terminal', async () => {
+      served.writeRandom('progress.bin', 3 * 1024 * 1024);
+      const slow = await proxy(() => ({ bytesPerSecond: 2 * 1024 * 1024 }));
+      const run = await runClient(['--progress-every', '0.3', `${slow.url}/progress.bin`, downloads.resolve('progress.bin')]);
+      expect(run.code).toBe(0);
+      const lines = run.stderr.split('\n').filter((line) => / of 3\.00 MiB \(\d+%\), [\d.]+ [KM]i?B\/s, ETA /.test(line));
+      expect(lines.length).toBeGreaterThanOrEqual(3);
+      expect(lines[lines.length - 1]).toMatch(/^fetch: 3\.00 MiB of 3\.00 MiB \(100%\)/);
+      expect(run.stderr).not.toContain('\r');
+    });
+
+    it('redraws one progress line on a terminal', async () => {
+      requireCommand('script', 'bsdutils');
+      served.writeRandom('terminal.bin', 2 * 1024 * 1024);
+      const slow = await proxy(() => ({ bytesPerSecond: 2 * 1024 * 1024 }));
+      const command = [...CLIENT_COMMAND, `${slow.url}/terminal.bin`, downloads.resolve('terminal.bin')].map((arg) => `'${arg}'`).join(' ');
+      // script(1) runs the client on a pseudo-terminal and copies what it shows to stdout. Not
+      // spawnSync: the service and the proxy answer from this very process.
+      const shown = await new Promise<{ status: number | null; stdout: string }>((done) => {
+        const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['ignore', 'pipe', 'ignore'] });
+        let stdout = '';
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        child.on('close', (status) => done({ status, stdout }));
+      });
+      expect(shown.status).toBe(0);
+      // Each redraw: carriage return, "erase line" (ESC [2K), the line; no newline between them.
+      const redraws = shown.stdout.split('\r\u001b[2K').slice(1);
+      expect(redraws.length).toBeGreaterThanOrEqual(2);
+      expect(redraws[0]).toMatch(/^fetch: [\d.]+ (B|KiB|MiB) of 2\.00 MiB \(\d+%\), [\d.]+ (B|KiB|MiB)\/s, ETA (\d+:\d\d|\?)$/);
+      expect(shown.stdout).toContain('saved');
+    });
   });
 });

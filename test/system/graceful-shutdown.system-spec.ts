@@ -3,6 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256, TempRoot } from '../support/fixtures.js';
 import { requireCommand, ServerProcess } from '../support/server-process.js';
+import { until } from '../support/wait.js';
 
 interface Exit {
   code: number | null;
@@ -12,14 +13,6 @@ interface Exit {
 function exitOf(child: ChildProcess): Promise<Exit> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   return new Promise((done) => child.once('exit', (code, signal) => done({ code, signal })));
-}
-
-async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((done) => setTimeout(done, 20));
-  }
 }
 
 async function refusesConnections(url: string): Promise<boolean> {
@@ -51,7 +44,7 @@ describe('graceful shutdown', () => {
   /** A throttled curl download, started and seen to have received its first bytes. */
   async function slowDownload(server: ServerProcess, target: string): Promise<ChildProcess> {
     const curl = spawn('curl', ['-sS', '--limit-rate', '4M', '-o', target, `${server.url}/slow.bin`], { stdio: 'ignore' });
-    await until(() => existsSync(target) && statSync(target).size > 0, 'the first bytes of the download');
+    await until(() => existsSync(target) && statSync(target).size > 0, 'the first bytes of the download', { timeoutMs: 30_000 });
     return curl;
   }
 
@@ -62,7 +55,7 @@ describe('graceful shutdown', () => {
     server.child.kill('SIGTERM');
     // Most of the file was still to come when the signal arrived.
     expect(statSync(target).size).toBeLessThan(file.length / 2);
-    await until(() => refusesConnections(server.url), 'new connections to be refused');
+    await until(() => refusesConnections(server.url), 'new connections to be refused', { timeoutMs: 30_000 });
     expect(await exitOf(curl)).toEqual({ code: 0, signal: null });
     expect(sha256(readFileSync(target))).toBe(sha256(file));
     expect(await exitOf(server.child)).toEqual({ code: 0, signal: null });

@@ -1,9 +1,12 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { sha256, TempRoot } from '../support/fixtures.js';
+import { download } from '../support/raw-http.js';
+import { TamperingProxy } from '../support/tampering-proxy.js';
 import { requireCommand, ServerProcess } from '../support/server-process.js';
+import { sleep, until } from '../support/wait.js';
 
 /**
  * Real download clients against the compiled service running as its own process: each
@@ -93,93 +96,64 @@ describe('real clients', () => {
     expect(sha256(readFileSync(target))).toBe(sha256(file));
   });
 
+  /** aria2c with eight segments of 1 MiB into `folder`/large.iso, quietly; `extra` adds options. */
+  function aria2(folder: string, extra: string[]) {
+    const options = ['-x8', '-s8', '-k1M', '--file-allocation=none', '--summary-interval=0', '-q', ...extra];
+    return spawnSync('aria2c', [...options, '-d', folder, '-o', 'large.iso', `${server.url}/large.iso`], { encoding: 'utf8' });
+  }
+
   it('aria2c -x8 -s8 fetches a large file in parallel segments', () => {
     const folder = join(downloads.path, 'aria2');
-    const result = spawnSync(
-      'aria2c',
-      [
-        '-x8',
-        '-s8',
-        '-k1M',
-        '--file-allocation=none',
-        '--allow-overwrite=true',
-        '--summary-interval=0',
-        '-q',
-        '-d',
-        folder,
-        '-o',
-        'large.iso',
-        `${server.url}/large.iso`,
-      ],
-      { encoding: 'utf8' },
-    );
-    expect(result.status).toBe(0);
+    expect(aria2(folder, ['--allow-overwrite=true']).status).toBe(0);
     expect(sha256(readFileSync(join(folder, 'large.iso')))).toBe(sha256(large));
   });
 
   it('aria2c -c resumes a partial segmented download', () => {
     const folder = join(downloads.path, 'aria2-resume');
     const target = join(folder, 'large.iso');
-    const first = spawnSync(
-      'aria2c',
-      [
-        '-x8',
-        '-s8',
-        '-k1M',
-        '--max-overall-download-limit=8M',
-        '--file-allocation=none',
-        '--stop=1',
-        '--summary-interval=0',
-        '-q',
-        '-d',
-        folder,
-        '-o',
-        'large.iso',
-        `${server.url}/large.iso`,
-      ],
-      { encoding: 'utf8' },
-    );
+    const first = aria2(folder, ['--max-overall-download-limit=8M', '--stop=1']);
     expect(first.status).not.toBe(0); // stopped after a second, with its .aria2 control file
-    const resumed = spawnSync(
-      'aria2c',
-      [
-        '-c',
-        '-x8',
-        '-s8',
-        '-k1M',
-        '--file-allocation=none',
-        '--summary-interval=0',
-        '-q',
-        '-d',
-        folder,
-        '-o',
-        'large.iso',
-        `${server.url}/large.iso`,
-      ],
-      { encoding: 'utf8' },
-    );
+    const resumed = aria2(folder, ['-c']);
     expect(resumed.status).toBe(0);
     expect(sha256(readFileSync(target))).toBe(sha256(large));
+  });
+
+  it('curl -C -, wget -c and aria2c -c resume with Range alone, no If-Range: they cannot notice a changed file', async () => {
+    const watching = await TamperingProxy.start(server.port);
+    try {
+      const resumes: Array<[string, string[]]> = [
+        ['curl', ['-sS', '-C', '-', '-o', 'curl.bin', `${watching.url}/movie.bin`]],
+        ['wget', ['-q', '-c', '-O', 'wget.bin', `${watching.url}/movie.bin`]],
+        ['aria2c', ['-q', '-c', '--allow-overwrite=false', '-o', 'aria2c.bin', `${watching.url}/movie.bin`]],
+      ];
+      const folder = join(downloads.path, 'no-if-range');
+      mkdirSync(folder, { recursive: true });
+      for (const [client, args] of resumes) {
+        interruptedPrefix(join(folder, `${client}.bin`), 1_000_000);
+        // Not spawnSync: the proxy answers from this very process.
+        await promisify(execFile)(client, args, { cwd: folder });
+        expect(sha256(readFileSync(join(folder, `${client}.bin`)))).toBe(sha256(file));
+      }
+      const resumed = watching.seen.filter((request) => request.headers.range !== undefined);
+      expect(resumed.map((request) => String(request.headers['user-agent']).split('/')[0].toLowerCase())).toEqual([
+        'curl',
+        'wget',
+        'aria2',
+      ]);
+      expect(resumed.map((request) => request.headers['if-range'])).toEqual([undefined, undefined, undefined]);
+    } finally {
+      await watching.stop();
+    }
   });
 
   it('returns to its baseline of file descriptors after many aborted downloads', async () => {
     const baseline = server.openDescriptors();
     await Promise.all(
-      Array.from(
-        { length: 50 },
-        (_, i) =>
-          new Promise<void>((done) => {
-            const req = request(`${server.url}/large.iso`, { headers: i % 2 ? { Range: `bytes=${i * 1000}-` } : {} }, (res) => {
-              res.once('data', () => req.destroy());
-            });
-            req.on('error', () => undefined);
-            req.on('close', () => done());
-            req.end();
-          }),
+      Array.from({ length: 50 }, (_, i) =>
+        download(`${server.url}/large.iso`, { headers: i % 2 ? { Range: `bytes=${i * 1000}-` } : {}, stopAfter: 1 }),
       ),
     );
-    const deadline = Date.now() + 10_000;
-    while (server.openDescriptors() > baseline && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await until(() => server.openDescriptors() <= baseline, 'the descriptors to be closed', { timeoutMs: 10_000 });
     expect(server.openDescriptors()).toBeLessThanOrEqual(baseline);
   });
 
@@ -188,7 +162,7 @@ describe('real clients', () => {
     const target = join(downloads.path, 'victim.bin');
     const curl = spawn('curl', ['-sS', '--limit-rate', '4M', '-o', target, `${server.url}/victim.bin`]);
     const exitCode = new Promise<number | null>((done) => curl.once('exit', done));
-    await new Promise((done) => setTimeout(done, 500));
+    await sleep(500);
     truncateSync(root.resolve('victim.bin'), 1000);
     expect(await exitCode).toBe(18); // CURLE_PARTIAL_FILE: the client knows it must resume
     expect(statSync(target).size).toBeLessThan(victim.length);

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { get, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { sha256, TempRoot } from '../support/fixtures.js';
+import { download } from '../support/raw-http.js';
 import { freePort, requireCommand, ServerProcess } from '../support/server-process.js';
 import { until } from '../support/wait.js';
 
@@ -28,31 +28,6 @@ function haproxyConfig(port: number, servers: ServerProcess[]): string {
     ...servers.map((server, index) => `    server instance${index + 1} 127.0.0.1:${server.port}`),
     '',
   ].join('\n');
-}
-
-interface Received {
-  res: IncomingMessage;
-  body: Buffer;
-}
-
-/** GET through the proxy on a fresh connection, reading until `stopAfter` bytes, then hanging up. */
-function download(port: number, path: string, headers: Record<string, string>, stopAfter = Infinity): Promise<Received> {
-  return new Promise((done, fail) => {
-    const request = get({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      let received = 0;
-      res.on('data', (chunk: Buffer) => {
-        chunks.push(chunk);
-        received += chunk.length;
-        if (received >= stopAfter) {
-          request.destroy(); // the interrupted download
-          done({ res, body: Buffer.concat(chunks) });
-        }
-      });
-      res.on('end', () => done({ res, body: Buffer.concat(chunks) }));
-    });
-    request.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? undefined : fail(error)));
-  });
 }
 
 /** Lines of each instance's access log that carry `requestId`. */
@@ -118,26 +93,27 @@ describe('scale-out behind HAProxy', () => {
 
   it('resumes a half-done download on another instance with If-Range and the saved ETag, byte-exactly', async () => {
     const half = Math.floor(file.length / 2);
-    const first = await download(proxyPort, '/large.bin', { 'X-Request-Id': 'scale-first' }, half);
-    expect(first.res.statusCode).toBe(200);
+    const first = await download(`http://127.0.0.1:${proxyPort}/large.bin`, {
+      headers: { 'X-Request-Id': 'scale-first' },
+      stopAfter: half,
+    });
+    expect(first.status).toBe(200);
     expect(first.body.length).toBeGreaterThanOrEqual(half);
     expect(first.body.length).toBeLessThan(file.length);
-    const etag = first.res.headers['etag'] as string;
-    const lastModified = first.res.headers['last-modified'] as string;
+    const etag = first.headers['etag'] as string;
+    const lastModified = first.headers['last-modified'] as string;
 
-    const resumed = await download(proxyPort, '/large.bin', {
-      Range: `bytes=${first.body.length}-`,
-      'If-Range': etag,
-      'X-Request-Id': 'scale-resume',
+    const resumed = await download(`http://127.0.0.1:${proxyPort}/large.bin`, {
+      headers: { Range: `bytes=${first.body.length}-`, 'If-Range': etag, 'X-Request-Id': 'scale-resume' },
     });
-    expect(resumed.res.statusCode).toBe(206);
-    expect(resumed.res.headers['content-range']).toBe(`bytes ${first.body.length}-${file.length - 1}/${file.length}`);
-    expect(resumed.res.headers['etag']).toBe(etag);
-    expect(resumed.res.headers['last-modified']).toBe(lastModified);
+    expect(resumed.status).toBe(206);
+    expect(resumed.headers['content-range']).toBe(`bytes ${first.body.length}-${file.length - 1}/${file.length}`);
+    expect(resumed.headers['etag']).toBe(etag);
+    expect(resumed.headers['last-modified']).toBe(lastModified);
 
     // Really another instance: the proxy says so, and so do the instances' own access logs.
-    const firstServer = first.res.headers['x-served-by'];
-    const resumedServer = resumed.res.headers['x-served-by'];
+    const firstServer = first.headers['x-served-by'];
+    const resumedServer = resumed.headers['x-served-by'];
     expect(firstServer).toMatch(/^instance[1-3]$/);
     expect(resumedServer).toMatch(/^instance[1-3]$/);
     expect(resumedServer).not.toBe(firstServer);
@@ -157,10 +133,10 @@ describe('scale-out behind HAProxy', () => {
   it('balances round-robin: consecutive requests visit every instance', async () => {
     const seen = new Set<string>();
     for (let index = 0; index < INSTANCES; index += 1) {
-      const res = await download(proxyPort, '/large.bin', { Range: 'bytes=0-9' });
-      expect(res.res.statusCode).toBe(206);
+      const res = await download(`http://127.0.0.1:${proxyPort}/large.bin`, { headers: { Range: 'bytes=0-9' } });
+      expect(res.status).toBe(206);
       expect(res.body).toEqual(file.subarray(0, 10));
-      seen.add(String(res.res.headers['x-served-by']));
+      seen.add(String(res.headers['x-served-by']));
     }
     expect(seen.size).toBe(INSTANCES);
   });
