@@ -11,11 +11,12 @@ export function configureApp(app: INestApplication): void {
   // We compute strong validators ourselves; Express's weak body ETag and freshness check must not interfere.
   express.set('etag', false);
   // TRUST_PROXY: Express's req.ip (proxy-addr) then takes the entry that one proxy hop appended to
-  // X-Forwarded-For, which a client cannot forge; otherwise it is the socket's peer.
+  // X-Forwarded-For, which a client cannot forge; otherwise it is the socket's peer. (The access
+  // log applies the same rule itself.)
   express.set('trust proxy', app.get(OperationsConfig).trustProxy ? 1 : false);
-  // The one app-level middleware: the access log and metrics see every request, whatever answers
-  // it, and it adds X-Request-Id and X-Content-Type-Options (each further layer costs a router turn).
-  express.use(app.get(RequestObserver).middleware);
+  // The access log and metrics see every request, whatever answers it, and it adds X-Request-Id and
+  // X-Content-Type-Options: from the HTTP server, ahead of Express, so no router layer of its own.
+  app.get(RequestObserver).attach(express.getHttpServer());
   app.useGlobalFilters(new HttpErrorFilter());
   // SIGTERM/SIGINT run GracefulShutdown (drain within SHUTDOWN_GRACE_MS), then exit 0.
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });

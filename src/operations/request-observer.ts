@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
+import proxyaddr from 'proxy-addr';
 import { MetricsService, type RangesSent } from './metrics.service.js';
+import { OperationsConfig } from './operations-config.js';
 import { OPERATIONS_PATHS } from './operations-paths.js';
 
 export const ACCESS_LOGGER = Symbol('ACCESS_LOGGER');
@@ -21,32 +23,53 @@ export interface AccessLogEntry {
   durationMs: number;
   aborted: boolean;
   requestId: string;
-  /** req.ip: the socket's peer, or with TRUST_PROXY the address the proxy appended to X-Forwarded-For. */
+  /** The socket's peer, or with TRUST_PROXY the address the proxy appended to X-Forwarded-For (Express's req.ip). */
   clientAddress: string | null;
   userAgent: string | null;
 }
 
 /**
- * Express middleware that watches every response from the outside: one access log line and the
- * metrics, when the response is done or its connection is gone. It changes nothing in the
- * response except adding `X-Request-Id` and `X-Content-Type-Options: nosniff` (set here rather
- * than in a middleware of its own: every Express layer a request passes costs a router turn).
+ * TRUST_PROXY's rule, as Express compiles `trust proxy` = 1 for req.ip: the socket's peer is the
+ * one proxy, and the entry it appended to X-Forwarded-For is the client; earlier entries are the
+ * client's own claims.
+ */
+const ONE_PROXY_HOP = (_address: string, hop: number): boolean => hop < 1;
+
+/**
+ * Watches every response from the outside: one access log line and the metrics, when the response
+ * is done or its connection is gone. It changes nothing in the response except adding
+ * `X-Request-Id` and `X-Content-Type-Options: nosniff`.
+ *
+ * It listens on the HTTP server itself, ahead of Express (configureApp), rather than as an Express
+ * middleware: every layer a request passes costs a router turn, and Express's own objects are
+ * slower to touch once it has re-prototyped them (bench/README.md, round 3). Everything it reads
+ * is Node's: the raw request-target (what Express's originalUrl is), the headers, the socket.
  */
 @Injectable()
 export class RequestObserver {
+  private readonly trustProxy: boolean;
+
   constructor(
     @Inject(ACCESS_LOGGER) private readonly logger: Logger,
     private readonly metrics: MetricsService,
-  ) {}
+    config: OperationsConfig,
+  ) {
+    this.trustProxy = config.trustProxy;
+  }
 
-  readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
+  /** Observes every request `server` receives from now on, before any other listener sees it. */
+  attach(server: Server): void {
+    server.prependListener('request', this.observe);
+  }
+
+  readonly observe = (req: IncomingMessage, res: ServerResponse): void => {
     const started = performance.now();
     const incoming = req.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && PLAIN_REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader('X-Request-Id', requestId);
     // Every answer, errors included: a browser must take Content-Type as sent, never sniff a file as HTML.
     res.setHeader('X-Content-Type-Options', 'nosniff');
-    const url = req.originalUrl;
+    const url = req.url ?? '/';
     const query = url.indexOf('?');
     const path = query < 0 ? url : url.slice(0, query);
     const operational = OPERATIONS_PATHS.has(path);
@@ -61,7 +84,7 @@ export class RequestObserver {
     // 'close' comes exactly once per response, finished or not: no once() wrapper needed.
     res.on('close', () => {
       const entry: AccessLogEntry = {
-        method: req.method,
+        method: req.method ?? 'GET',
         path,
         status: res.statusCode,
         range: typeof req.headers.range === 'string' ? req.headers.range : null,
@@ -69,7 +92,7 @@ export class RequestObserver {
         durationMs: Math.round((performance.now() - started) * 1000) / 1000,
         aborted: wasAborted(res),
         requestId,
-        clientAddress: req.ip ?? null,
+        clientAddress: (this.trustProxy ? proxyaddr(req, ONE_PROXY_HOP) : socket.remoteAddress) ?? null,
         userAgent: req.headers['user-agent'] ?? null,
       };
       if (operational) {
@@ -81,7 +104,6 @@ export class RequestObserver {
       if (entry.status >= 500) this.logger.error(entry, 'request');
       else this.logger.info(entry, 'request');
     });
-    next();
   };
 }
 
@@ -92,11 +114,11 @@ export class RequestObserver {
  * `write`/`end` per request: the streamed body ends with `end()` only after its last byte was
  * written, and a body that fails or is cut is destroyed instead.)
  */
-function wasAborted(res: Response): boolean {
+function wasAborted(res: ServerResponse): boolean {
   return !res.writableEnded;
 }
 
-function rangesOf(res: Response): RangesSent {
+function rangesOf(res: ServerResponse): RangesSent {
   if (res.statusCode !== 206) return 'none';
   return String(res.getHeader('Content-Type') ?? '').startsWith('multipart/byteranges') ? 'multiple' : 'single';
 }
