@@ -22,7 +22,13 @@ export class AppModule {
     let env: EnvironmentVariables | undefined;
     const config = await ConfigModule.forRoot({
       isGlobal: true,
-      validate: (raw) => (env = validateEnvironment({ ...raw, ...overrides })),
+      validate: (raw) => {
+        env = validateEnvironment({ ...raw, ...overrides });
+        // ConfigModule copies what `validate` returns into process.env (keys not set yet), which
+        // would leak one app's settings into the next app of a test process and into every child
+        // process. Nothing reads ConfigService: the validated settings travel by DI (SettingsModule).
+        return {};
+      },
     });
     if (env === undefined) throw new Error('ConfigModule did not run the validation');
     // OperationsModule before FilesModule: its dot-paths are registered before the files' catch-all route.

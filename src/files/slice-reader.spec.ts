@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { fstatSync, mkdtempSync, openSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, futimesSync, mkdtempSync, openSync, renameSync, rmSync, truncateSync, unlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -84,6 +84,34 @@ describe('SliceReader', () => {
     const { chunks, error } = await drain(new SliceReader(file, [{ start: 0, end: 10 }]));
     expect(error).toBeInstanceOf(FileChangedError);
     expect(chunks).toHaveLength(0);
+  });
+
+  test.each<[string, (path: string) => void]>([
+    ['replaced by a rename over it', (path) => (writeFileSync(`${path}.new`, 'other bytes'), renameSync(`${path}.new`, path))],
+    ['deleted', (path) => unlinkSync(path)],
+  ])('finishes a body whose file was %s while it was being sent: the old bytes, whole', async (_label, replace) => {
+    const bytes = randomBytes(4 * 1024 * 1024);
+    const file = openVersion('replaced.bin', bytes);
+    const stream = new SliceReader(file, [{ start: 0, end: bytes.length - 1 }]);
+    stream.once('data', () => replace(join(folder, 'replaced.bin')));
+    const { chunks, error } = await drain(stream);
+    expect(error).toBeUndefined();
+    expect(Buffer.concat(chunks).equals(bytes)).toBe(true);
+  });
+
+  it('still fails when an unlinked file is written through another descriptor (its mtime moves)', async () => {
+    const bytes = randomBytes(4 * 1024 * 1024);
+    const file = openVersion('unlinked-written.bin', bytes);
+    const writer = openSync(join(folder, 'unlinked-written.bin'), 'r+');
+    const stream = new SliceReader(file, [{ start: 0, end: bytes.length - 1 }]);
+    stream.once('data', () => {
+      unlinkSync(join(folder, 'unlinked-written.bin'));
+      writeSync(writer, Buffer.from('X'), 0, 1, bytes.length - 1);
+      futimesSync(writer, new Date(), new Date(Date.now() + 5000));
+      closeSync(writer);
+    });
+    const { error } = await drain(stream);
+    expect(error).toBeInstanceOf(FileChangedError);
   });
 
   it('closes the descriptor when the consumer goes away mid-body', async () => {

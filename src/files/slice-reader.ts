@@ -147,10 +147,18 @@ export function readSliceSync(file: Pick<OpenFile, 'descriptor' | 'version'>, ra
   return buffer;
 }
 
-/** Synchronous: an fstat of an open descriptor reads kernel memory only. */
+/**
+ * Synchronous: an fstat of an open descriptor reads kernel memory only. One change is not a change
+ * of the bytes: the file was replaced (a rename over it, as an upload with UPLOAD_OVERWRITE does)
+ * or deleted while being sent. Dropping its last link moves the old inode's ctime, but nobody can
+ * open it by name any more, and its size and mtime are unchanged: the body is still that version.
+ */
 function verifyVersion(file: Pick<OpenFile, 'descriptor' | 'version'>): void {
-  const now = versionOf(fstatSync(file.descriptor.fd, { bigint: true }));
-  if (!sameVersion(file.version, now)) throw new FileChangedError();
+  const stats = fstatSync(file.descriptor.fd, { bigint: true });
+  const now = versionOf(stats);
+  if (sameVersion(file.version, now)) return;
+  const unlinkedOnly = stats.nlink === 0n && now.size === file.version.size && now.mtimeNs === file.version.mtimeNs;
+  if (!unlinkedOnly) throw new FileChangedError();
 }
 
 /** fs.read with a callback: measurably cheaper per call than FileHandle.read's promise. */
