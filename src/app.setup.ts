@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { HttpErrorFilter } from './files/http-error.filter.js';
+import { serveInTurns } from './http/request-turns.js';
 import { OperationsConfig } from './operations/operations-config.js';
 import { RequestObserver } from './operations/request-observer.js';
 
@@ -14,9 +15,14 @@ export function configureApp(app: INestApplication): void {
   // X-Forwarded-For, which a client cannot forge; otherwise it is the socket's peer. (The access
   // log applies the same rule itself.)
   express.set('trust proxy', app.get(OperationsConfig).trustProxy ? 1 : false);
+  const server = express.getHttpServer();
+  // Express answers at most REQUESTS_PER_TURN new requests per event-loop turn, the rest in the
+  // next turns in arrival order, so a burst of new connections is accepted at a steady pace.
+  serveInTurns(server, express.getHttpAdapter().getInstance());
   // The access log and metrics see every request, whatever answers it, and it adds X-Request-Id and
-  // X-Content-Type-Options: from the HTTP server, ahead of Express, so no router layer of its own.
-  app.get(RequestObserver).attach(express.getHttpServer());
+  // X-Content-Type-Options: from the HTTP server, ahead of Express (so no router layer of its own)
+  // and of the turns (so a request's duration includes its wait).
+  app.get(RequestObserver).attach(server);
   app.useGlobalFilters(new HttpErrorFilter());
   // SIGTERM/SIGINT run GracefulShutdown (drain within SHUTDOWN_GRACE_MS), then exit 0.
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
