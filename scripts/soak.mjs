@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Soak test: `npm run soak -- [--duration 60] [--clients 16] [--max-requests 200000] [--json]`.
+// Soak test: `npm run soak -- [--duration 60] [--clients 16] [--max-requests 200000] [--private] [--json]`.
 //
 // Starts the compiled service (dist/main.js) on a loopback port over a temporary folder of random
 // files, then for a fixed time many concurrent keep-alive clients send random requests: whole
@@ -9,8 +9,12 @@
 // the server's RSS and open descriptors at start and end, then stops the server with SIGTERM.
 // Exit code 0 only with zero corrupted bytes, zero 5xx, zero unexpected errors, no descriptor
 // growth and a clean (exit 0) server shutdown. Bounded in time and count; loopback only.
+// With --private the service runs with ACCESS=private: every request carries a signed link
+// (half of them pinned; signed here from the README's canonical string, independently of the
+// service's code) or a bearer token, and a few carry none or bad ones, which must get exactly
+// 401 or 403 with the right reason and never a byte of the file.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
@@ -27,6 +31,7 @@ const { values: options } = parseArgs({
     clients: { type: 'string', default: '16' },
     'max-requests': { type: 'string', default: '200000' },
     json: { type: 'boolean', default: false },
+    private: { type: 'boolean', default: false },
     // Test of the soak itself: changes a byte of a file on disk (keeping its size and mtime, so
     // its ETag stays the same) once the run has started; the run must then fail.
     'self-test-corrupt': { type: 'boolean', default: false },
@@ -81,10 +86,56 @@ function freePort() {
   });
 }
 
+// ---- access (--private) ------------------------------------------------------------------------
+
+const privateMode = options.private;
+const signingSecret = randomBytes(32);
+const apiToken = randomBytes(32).toString('base64url');
+const accessEnv = privateMode
+  ? {
+      ACCESS: 'private',
+      SIGNING_KEYS: `soak:${signingSecret.toString('base64')}`,
+      API_TOKENS: `soak:${createHash('sha256').update(apiToken).digest('hex')}`,
+      AUTH_FAILURE_LIMIT: '0', // the bad credentials below are on purpose
+    }
+  : { ACCESS: 'public' };
+
+/** A signed link's query for `/name` (README: canonical string), optionally pinned to the file's version. */
+function signedQuery(file, { pin = false, expires = Math.floor(Date.now() / 1000) + 3600 } = {}) {
+  const version = pin ? file.etag.slice(1, -1) : '';
+  const canonical = ['rds-link-v1', `/${file.name}`, String(expires), version, '', ''].join('\n');
+  const sig = createHmac('sha256', signingSecret).update(canonical).digest('base64url');
+  return `exp=${expires}&kid=soak${pin ? `&v=${encodeURIComponent(version)}` : ''}&sig=${sig}`;
+}
+
+/**
+ * The credentials of one request in private mode: the path to ask for, extra headers, and, for
+ * the few that must be refused, the status and reason expected instead of the file.
+ */
+function withCredentials(file, plan) {
+  const path = `/${file.name}`;
+  if (!privateMode) return { path, plan };
+  const roll = random(100);
+  const bearer = { Authorization: `Bearer ${apiToken}` };
+  if (roll < 25) return { path: `${path}?${signedQuery(file)}`, plan };
+  if (roll < 50) return { path: `${path}?${signedQuery(file, { pin: true })}`, plan };
+  if (roll < 92) return { path, plan: { ...plan, headers: { ...plan.headers, ...bearer } } };
+  const refused = (status, reason) => ({ kind: 'refused', status, reason, headers: plan.headers });
+  if (roll < 94) return { path, plan: refused(401, undefined) };
+  if (roll < 96)
+    return {
+      path: `${path}?${signedQuery(file).replace(/sig=./, (m) => (m === 'sig=A' ? 'sig=B' : 'sig=A'))}`,
+      plan: refused(403, 'bad-signature'),
+    };
+  if (roll < 98)
+    return { path: `${path}?${signedQuery(file, { expires: Math.floor(Date.now() / 1000) - 1 })}`, plan: refused(403, 'expired') };
+  return { path, plan: { ...refused(403, 'bad-token'), headers: { ...plan.headers, Authorization: 'Bearer not-the-token' } } };
+}
+
 const port = await freePort();
 const serverOutput = [];
 const server = spawn(process.execPath, [MAIN], {
-  env: { ...process.env, FILES_ROOT: root, HOST, PORT: String(port), LOG_LEVEL: 'warn', SHUTDOWN_GRACE_MS: '10000' },
+  env: { ...process.env, FILES_ROOT: root, HOST, PORT: String(port), LOG_LEVEL: 'warn', SHUTDOWN_GRACE_MS: '10000', ...accessEnv },
   stdio: ['ignore', 'pipe', 'pipe'],
 });
 for (const stream of [server.stdout, server.stderr]) {
@@ -251,6 +302,19 @@ function verify(file, plan, response, stats) {
     stats.serverErrors += 1;
     throw new Mismatch(`${file.name}: ${status} for ${JSON.stringify(plan.headers)}`);
   }
+  if (plan.kind === 'refused') {
+    let reason;
+    try {
+      reason = JSON.parse(body.toString()).reason;
+    } catch {
+      throw new Mismatch(`${file.name}: ${status} without a JSON body where ${plan.status} was expected`);
+    }
+    if (status !== plan.status || reason !== plan.reason || headers.etag !== undefined) {
+      throw new Mismatch(`${file.name}: ${status} ${reason} where ${plan.status} ${plan.reason} was expected`);
+    }
+    stats.refused += 1;
+    return;
+  }
   if (headers.etag !== undefined && headers.etag !== file.etag)
     throw new Mismatch(`${file.name}: ETag ${headers.etag}, expected ${file.etag}`);
   if (plan.kind === 'not-modified') {
@@ -296,6 +360,7 @@ const stats = {
   byStatus: {},
   multiRange: 0,
   aborted: 0,
+  refused: 0,
   bytesVerified: 0,
   corruptedBytes: 0,
   serverErrors: 0,
@@ -346,7 +411,10 @@ let exitCode = 1;
 try {
   await waitUntilReady();
   for (const file of files) {
-    const res = await exchange(undefined, `/${file.name}`, { Range: 'bytes=0-0' });
+    const res = await exchange(undefined, `/${file.name}`, {
+      Range: 'bytes=0-0',
+      ...(privateMode ? { Authorization: `Bearer ${apiToken}` } : {}),
+    });
     file.etag = res.headers.etag;
   }
   await sleep(300);
@@ -360,9 +428,9 @@ try {
     while (Date.now() < deadline && issued < maxRequests) {
       issued += 1;
       const file = files[random(files.length)];
-      const plan = randomRequest(file);
+      const { path, plan } = withCredentials(file, randomRequest(file));
       try {
-        const response = await exchange(agent, `/${file.name}`, plan.headers, plan.abortAfter);
+        const response = await exchange(agent, path, plan.headers, plan.abortAfter);
         stats.requests += 1;
         stats.byStatus[response.status] = (stats.byStatus[response.status] ?? 0) + 1;
         if (plan.kind === 'range' && plan.ranges.length > 1) stats.multiRange += 1;
@@ -384,6 +452,8 @@ try {
   const summary = {
     durationSeconds,
     clients: clientCount,
+    access: privateMode ? 'private' : 'public',
+    refused: stats.refused,
     requests: stats.requests,
     byStatus: stats.byStatus,
     multiRangeRequests: stats.multiRange,
@@ -409,6 +479,9 @@ try {
   const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
   const lines = [
     `soak: ${summary.requests} requests in ${durationSeconds} s with ${clientCount} clients (${summary.multiRangeRequests} multi-range, ${summary.abortedDownloads} aborted on purpose)`,
+    ...(privateMode
+      ? [`access: private, through signed links and a token; ${summary.refused} bad or missing credentials refused as expected`]
+      : []),
     `status codes: ${JSON.stringify(summary.byStatus)}`,
     `bytes verified: ${summary.bytesVerified} (${mib(summary.bytesVerified)}), corrupted bytes: ${summary.corruptedBytes}`,
     `5xx: ${summary.serverErrors}, errors: ${summary.errors}${summary.firstErrors.length ? `\n  ${summary.firstErrors.join('\n  ')}` : ''}`,

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { EnvironmentVariables, validateEnvironment } from './config/environment.js';
 import { SettingsModule } from './config/settings.module.js';
+import { AccessModule } from './access/access.module.js';
 import { FilesModule } from './files/files.module.js';
 import { OperationsModule } from './operations/operations.module.js';
 
@@ -31,8 +32,10 @@ export class AppModule {
       },
     });
     if (env === undefined) throw new Error('ConfigModule did not run the validation');
-    // OperationsModule before FilesModule: its dot-paths are registered before the files' catch-all route.
-    const module = { module: AppModule, imports: [config, SettingsModule.forEnvironment(env), OperationsModule, FilesModule] };
+    // OperationsModule and AccessModule before FilesModule: their dot-paths (/.healthz, /.api/links...)
+    // are registered before the files' catch-all route.
+    const imports = [config, SettingsModule.forEnvironment(env), OperationsModule, AccessModule, FilesModule];
+    const module = { module: AppModule, imports };
     return { module, env };
   }
 }

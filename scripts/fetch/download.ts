@@ -137,13 +137,19 @@ export class Download {
     return this.verify(state);
   }
 
+  /** A HEAD refusal has no body to say why (an expired link...): the same asked with GET does. */
+  private async refusal(head: Response): Promise<FetchError> {
+    if (head.status !== 403 && head.status !== 412) return httpError(head);
+    return httpError(await request(this.options.url, 'GET', { Range: 'bytes=0-0' }, this.stop));
+  }
+
   /**
    * Why the FILE already there is not the server's current version, or undefined when it is (same
    * size, and it hashes to the server's Repr-Digest).
    */
   private async whyNotAlreadyHere(): Promise<string | undefined> {
     const head = await request(this.options.url, 'HEAD', {}, this.stop);
-    if (head.status !== 200) throw httpError(head);
+    if (head.status !== 200) throw await this.refusal(head);
     const size = contentLength(head);
     const local = (await stat(this.options.file)).size;
     if (size !== undefined && size !== local) return `differs from the server's version (${local} bytes here, ${size} there)`;
@@ -161,7 +167,7 @@ export class Download {
     this.restartWith = undefined;
     if (newVersion === undefined && this.options.parallel > 1) {
       const head = await request(this.options.url, 'HEAD', {}, this.stop);
-      if (head.status !== 200) throw httpError(head);
+      if (head.status !== 200) throw await this.refusal(head);
       const size = contentLength(head);
       const validator = validatorsOf(head);
       if (
@@ -187,8 +193,7 @@ export class Download {
     }
     const response = newVersion ?? (await request(this.options.url, 'GET', {}, this.stop));
     if (response.status !== 200) {
-      await discardBody(response);
-      throw httpError(response);
+      throw await httpError(response);
     }
     let state: PartState;
     try {
@@ -262,8 +267,7 @@ export class Download {
       throw new VersionChanged('200 instead of 206 for If-Range');
     }
     if (response.status !== 206) {
-      await discardBody(response);
-      throw httpError(response);
+      throw await httpError(response);
     }
     const range = parseContentRange(response.headers.get('content-range'));
     if (!range || range.first !== from || range.last > segment.end) {

@@ -1,5 +1,6 @@
 import { WANT_REPR_DIGEST } from './digests.js';
 import { EXIT, FetchError } from './exit-codes.js';
+import { urlWithoutSignature } from './state.js';
 
 /** The connection broke (or the server answered 5xx): resumable. */
 export class Interrupted extends Error {}
@@ -73,8 +74,31 @@ export async function discardBody(response: Response): Promise<void> {
   if (response.body !== null && !response.bodyUsed) await response.body.cancel().catch(() => undefined);
 }
 
-export function httpError(response: Response): FetchError {
-  return new FetchError(`HTTP ${response.status} ${response.statusText} for ${response.url}`, EXIT.failed);
+/**
+ * The failure a non-success answer means. Reads (and so releases) the body: a 403 of a signed link
+ * and a 412 of a pinned one say why in a JSON `reason`, and an expired link is said plainly.
+ */
+export async function httpError(response: Response): Promise<FetchError> {
+  let reason: unknown;
+  try {
+    reason = (JSON.parse(await response.text()) as { reason?: unknown }).reason;
+  } catch {
+    await discardBody(response);
+  }
+  const status = `HTTP ${response.status} ${response.statusText}${typeof reason === 'string' ? `, reason: ${reason}` : ''}`;
+  if (response.status === 403 && reason === 'expired') {
+    return new FetchError(
+      `the link has EXPIRED (${status}). Get a new link to the same file and run again with it: what was downloaded so far is kept and resumed`,
+      EXIT.expired,
+    );
+  }
+  if (response.status === 412 && reason === 'changed') {
+    return new FetchError(
+      `the link is pinned to a version of the file that is no longer on the server (${status}); get a new link`,
+      EXIT.failed,
+    );
+  }
+  return new FetchError(`${status} for ${urlWithoutSignature(response.url)}`, EXIT.failed);
 }
 
 export function isAbort(error: unknown): boolean {

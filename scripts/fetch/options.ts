@@ -22,7 +22,8 @@ Ctrl-C stops the download and keeps what arrived: run the same command again to 
 
 exit codes: 0 downloaded and verified (or unverifiable, with a warning), or already there and
 verified; 1 usage or HTTP error; 2 interrupted (Ctrl-C, or connections kept breaking: run again to
-resume); 3 digest mismatch; 4 no digest with --require-digest; 5 cannot connect to the server`;
+resume); 3 digest mismatch; 4 no digest with --require-digest; 5 cannot connect to the server;
+6 the signed link expired (run again with a new link to the same file: the download resumes)`;
 
 export interface Options {
   readonly url: string;

@@ -1,4 +1,4 @@
-import { parseState } from './state.js';
+import { parseState, sameResource, urlWithoutSignature } from './state.js';
 
 const URL = 'http://127.0.0.1:3000/big.iso';
 const valid = {
@@ -39,5 +39,29 @@ describe('parseState (FILE.part.json)', () => {
   it('refuses a truncated file', () => {
     expect(parseState(JSON.stringify(valid).slice(0, 40), URL)).toBeUndefined();
     expect(parseState('', URL)).toBeUndefined();
+  });
+});
+
+describe('signed links: a new link to the same file resumes the same download', () => {
+  const link = (exp: number, sig: string, extra = '') => `http://127.0.0.1:3000/big.iso?exp=${exp}&kid=k1${extra}&sig=${sig}`;
+
+  it('takes a state saved for an earlier link to the same file, with the new URL', () => {
+    const saved = { ...valid, url: link(100, 'old') };
+    expect(parseState(JSON.stringify(saved), link(200, 'new'))).toEqual({ ...valid, url: link(200, 'new') });
+  });
+
+  test.each<[string, string, string, boolean]>([
+    ['new exp, kid and sig', link(100, 'a'), 'http://127.0.0.1:3000/big.iso?exp=200&kid=k2&sig=b', true],
+    ['the same pin', link(100, 'a', '&v=5-1'), link(200, 'b', '&v=5-1'), true],
+    ['another pin', link(100, 'a', '&v=5-1'), link(200, 'b', '&v=5-2'), false],
+    ['another file', link(100, 'a'), 'http://127.0.0.1:3000/other.iso?exp=100&kid=k1&sig=a', false],
+    ['another host', link(100, 'a'), 'http://127.0.0.2:3000/big.iso?exp=100&kid=k1&sig=a', false],
+    ['a download name added', link(100, 'a'), link(100, 'a', '&filename=x'), false],
+  ])('%s → %s', (_what, a, b, same) => {
+    expect(sameResource(a, b)).toBe(same);
+  });
+
+  it('never shows the signature in what it prints', () => {
+    expect(urlWithoutSignature(link(100, 'secret-sig'))).toBe('http://127.0.0.1:3000/big.iso');
   });
 });

@@ -26,7 +26,8 @@ function isSegmentWithin(value: unknown, size: number): value is Segment {
 }
 
 /**
- * The saved state, if `text` is one this client can safely resume for `url`: same URL, a validator
+ * The saved state, if `text` is one this client can safely resume for `url`: the same URL (a new
+ * signed link to the same file counts: see sameResource), a validator
  * to send in If-Range, and segments that tile 0..size-1 in order. Anything else (another URL, a
  * truncated or hand-edited file, an old format) means starting over.
  */
@@ -40,7 +41,14 @@ export function parseState(text: string, url: string): PartState | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const state = value as Record<string, unknown>;
   const { size, segments, etag, lastModified, reprDigest } = state;
-  if (state['url'] !== url || !Number.isSafeInteger(size) || (size as number) < 1 || !Array.isArray(segments)) return undefined;
+  if (
+    typeof state['url'] !== 'string' ||
+    !sameResource(state['url'], url) ||
+    !Number.isSafeInteger(size) ||
+    (size as number) < 1 ||
+    !Array.isArray(segments)
+  )
+    return undefined;
   const optionalString = (field: unknown) => field === undefined || typeof field === 'string';
   if (!optionalString(etag) || !optionalString(lastModified) || !optionalString(reprDigest)) return undefined;
   if (etag === undefined && lastModified === undefined) return undefined; // nothing to resume safely against
@@ -58,4 +66,24 @@ export function parseState(text: string, url: string): PartState | undefined {
     reprDigest: reprDigest,
     segments: (segments as Segment[]).map(({ start, end, done }) => ({ start, end, done })),
   };
+}
+
+/** Signed-link parameters that change whenever a link to the same file is made again. */
+const LINK_CREDENTIALS = ['exp', 'kid', 'sig'];
+
+/** The URL without a signed link's exp, kid and sig (also what messages show: no signature is printed). */
+export function urlWithoutSignature(url: string): string {
+  const parsed = new URL(url);
+  for (const name of LINK_CREDENTIALS) parsed.searchParams.delete(name);
+  return parsed.href;
+}
+
+/** Two URLs of the same download: equal but for the link credentials, so a new link resumes it. */
+export function sameResource(a: string, b: string): boolean {
+  if (a === b) return true;
+  try {
+    return urlWithoutSignature(a) === urlWithoutSignature(b);
+  } catch {
+    return false;
+  }
 }

@@ -1,7 +1,8 @@
 import { mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigurationError, validateEnvironment, workerCount } from './environment.js';
+import { randomBytes } from 'node:crypto';
+import { accessSettingsOf, ConfigurationError, validateEnvironment, workerCount } from './environment.js';
 
 describe('validateEnvironment', () => {
   const folder = mkdtempSync(join(tmpdir(), 'rds-config-'));
@@ -139,6 +140,93 @@ describe('validateEnvironment', () => {
     expect(validateEnvironment({ FILES_ROOT: folder, LOG_LEVEL: 'silent', SHUTDOWN_GRACE_MS: '0' })).toMatchObject({
       LOG_LEVEL: 'silent',
       SHUTDOWN_GRACE_MS: 0,
+    });
+  });
+
+  describe('access settings', () => {
+    const key = `k1:${randomBytes(32).toString('base64')}`;
+    const tokenLine = `ci:${'ab'.repeat(32)}:write`;
+    const keysFile = join(folder, 'signing-keys');
+    writeFileSync(keysFile, `${key}\n`);
+
+    it('defaults to public mode with no keys or tokens, a 7-day link limit and 30 failures a minute', () => {
+      const env = validateEnvironment({ FILES_ROOT: folder });
+      expect(accessSettingsOf(env)).toEqual({
+        mode: 'public',
+        signingKeys: [],
+        tokens: [],
+        linkMaxTtlSeconds: 604_800,
+        publicBaseUrl: undefined,
+        failureLimit: 30,
+        failureWindowSeconds: 60,
+      });
+    });
+
+    it('reads keys and tokens from the variables or from files, and the base URL without its trailing slash', () => {
+      const env = validateEnvironment({
+        FILES_ROOT: folder,
+        ACCESS: 'private',
+        SIGNING_KEYS_FILE: keysFile,
+        API_TOKENS: tokenLine,
+        LINK_MAX_TTL: '3600',
+        PUBLIC_BASE_URL: 'https://files.example.com/downloads/',
+        AUTH_FAILURE_LIMIT: '0',
+        AUTH_FAILURE_WINDOW: '10',
+      });
+      const settings = accessSettingsOf(env);
+      expect(settings).toMatchObject({
+        mode: 'private',
+        linkMaxTtlSeconds: 3600,
+        publicBaseUrl: 'https://files.example.com/downloads',
+        failureLimit: 0,
+        failureWindowSeconds: 10,
+      });
+      expect(settings.signingKeys.map((signing) => signing.id)).toEqual(['k1']);
+      expect(settings.tokens.map(({ name, role }) => ({ name, role }))).toEqual([{ name: 'ci', role: 'write' }]);
+    });
+
+    test.each<[Record<string, string>, RegExp]>([
+      [{ ACCESS: 'secret' }, /^Invalid configuration: ACCESS must be "public" or "private" \(got "secret"\)$/],
+      [{ ACCESS: 'private' }, /^Invalid configuration: ACCESS "private" needs SIGNING_KEYS or API_TOKENS/],
+      [{ SIGNING_KEYS: `k1:${randomBytes(16).toString('base64')}` }, /^Invalid configuration: SIGNING_KEYS key k1: the secret is 16 bytes/],
+      [{ SIGNING_KEYS: `${key},${key}` }, /^Invalid configuration: SIGNING_KEYS the key id k1 is listed twice$/],
+      [
+        { SIGNING_KEYS: key, SIGNING_KEYS_FILE: keysFile },
+        /^Invalid configuration: SIGNING_KEYS and SIGNING_KEYS_FILE are both set; use one$/,
+      ],
+      [{ SIGNING_KEYS_FILE: join(folder, 'missing') }, /^Invalid configuration: SIGNING_KEYS_FILE cannot be read \(ENOENT\): /],
+      [{ API_TOKENS: 'ci:plaintext-token' }, /^Invalid configuration: API_TOKENS entry 1 \(ci\) must hold the 64-digit hex SHA-256/],
+      [{ API_TOKENS: tokenLine, API_TOKENS_FILE: keysFile }, /^Invalid configuration: API_TOKENS and API_TOKENS_FILE are both set/],
+      [{ API_TOKENS_FILE: keysFile }, /^Invalid configuration: API_TOKENS_FILE entry 1 \(k1\) must hold the 64-digit hex SHA-256/],
+      [{ LINK_MAX_TTL: '0' }, /^Invalid configuration: LINK_MAX_TTL must be a number of seconds between 1 and 31536000/],
+      [{ LINK_MAX_TTL: '7d' }, /^Invalid configuration: LINK_MAX_TTL must be a number of seconds/],
+      [{ PUBLIC_BASE_URL: 'files.example.com' }, /^Invalid configuration: PUBLIC_BASE_URL must be an absolute http\(s\) URL/],
+      [{ PUBLIC_BASE_URL: 'ftp://files.example.com' }, /^Invalid configuration: PUBLIC_BASE_URL must be an http\(s\) URL without query/],
+      [
+        { PUBLIC_BASE_URL: 'https://files.example.com/?x=1' },
+        /^Invalid configuration: PUBLIC_BASE_URL must be an http\(s\) URL without query/,
+      ],
+      [{ AUTH_FAILURE_LIMIT: '-1' }, /^Invalid configuration: AUTH_FAILURE_LIMIT must be an integer between 0 and 1000000/],
+      [{ AUTH_FAILURE_WINDOW: '0' }, /^Invalid configuration: AUTH_FAILURE_WINDOW must be a number of seconds between 1 and 86400/],
+    ])('%j → %s', (overrides, message) => {
+      const attempt = () => validateEnvironment({ FILES_ROOT: folder, ...overrides });
+      expect(attempt).toThrow(ConfigurationError);
+      expect(attempt).toThrow(message);
+    });
+
+    it('accepts private mode with only tokens, or only keys', () => {
+      expect(() => validateEnvironment({ FILES_ROOT: folder, ACCESS: 'private', API_TOKENS: tokenLine })).not.toThrow();
+      expect(() => validateEnvironment({ FILES_ROOT: folder, ACCESS: 'private', SIGNING_KEYS: key })).not.toThrow();
+    });
+
+    it('never shows a secret in a message', () => {
+      const short = `k1:${randomBytes(20).toString('base64')}`;
+      expect(() => validateEnvironment({ FILES_ROOT: folder, SIGNING_KEYS: short })).toThrow(ConfigurationError);
+      try {
+        validateEnvironment({ FILES_ROOT: folder, SIGNING_KEYS: short });
+      } catch (error) {
+        expect((error as Error).message).not.toContain(short.slice(3));
+      }
     });
   });
 });

@@ -13,8 +13,10 @@ import {
   validateSync,
   ValidationError,
 } from 'class-validator';
-import { accessSync, constants, realpathSync, statSync } from 'node:fs';
+import { accessSync, constants, readFileSync, realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { parseSigningKeys, SigningKeyError, type SigningKey } from '../access/signing-keys.js';
+import { parseTokenEntries, TokenEntryError, type TokenEntry } from '../access/tokens.js';
 
 /** A bad setting at start-up. main.ts prints its message as one line and exits non-zero. */
 export class ConfigurationError extends Error {
@@ -132,6 +134,74 @@ export class EnvironmentVariables {
   /** Seconds a digest stays in the shared store after it was written. */
   @IsIntegerBetween(60, 31_536_000, 'an integer number of seconds')
   DIGEST_STORE_TTL = 2_592_000;
+
+  /** `public`: every file is served to anyone; `private`: a signed link or a bearer token is required. */
+  @IsIn(['public', 'private'], { message: 'must be "public" or "private"' })
+  ACCESS: 'public' | 'private' = 'public';
+
+  /**
+   * `KEYID:SECRET` entries (comma- or line-separated), decoded here; the first key signs, every
+   * key verifies. The messages of a bad entry never repeat a secret.
+   */
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? parseEntries('SIGNING_KEYS', value, parseSigningKeys) : value))
+  SIGNING_KEYS: readonly SigningKey[] = [];
+
+  /** The same entries read from a file (Docker secrets); setting both is an error. */
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? parseEntries('SIGNING_KEYS_FILE', readSetting('SIGNING_KEYS_FILE', value), parseSigningKeys) : value,
+  )
+  SIGNING_KEYS_FILE: readonly SigningKey[] = [];
+
+  /** `NAME:SHA256HEX[:ROLE]` entries: the hex SHA-256 of each token, never the token. */
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? parseEntries('API_TOKENS', value, parseTokenEntries) : value))
+  API_TOKENS: readonly TokenEntry[] = [];
+
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? parseEntries('API_TOKENS_FILE', readSetting('API_TOKENS_FILE', value), parseTokenEntries) : value,
+  )
+  API_TOKENS_FILE: readonly TokenEntry[] = [];
+
+  /** Longest lifetime of a signed link, in seconds (minting refuses longer). */
+  @IsIntegerBetween(1, 31_536_000, 'a number of seconds')
+  LINK_MAX_TTL = 604_800;
+
+  /** Absolute URL prefix for minted links (`https://files.example.com`), kept without a trailing slash; unset: relative links. */
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? parsePublicBaseUrl(value) : value))
+  @IsString()
+  PUBLIC_BASE_URL = '';
+
+  /** Failed authentications per client address and window before 429 (0 turns the limit off); per process. */
+  @IsIntegerBetween(0, 1_000_000)
+  AUTH_FAILURE_LIMIT = 30;
+
+  @IsIntegerBetween(1, 86_400, 'a number of seconds')
+  AUTH_FAILURE_WINDOW = 60;
+}
+
+/** The access settings in the shape the access module uses (AccessConfig): one list of keys, one of tokens. */
+export interface AccessSettings {
+  readonly mode: 'public' | 'private';
+  /** The first one signs; all verify. */
+  readonly signingKeys: readonly SigningKey[];
+  readonly tokens: readonly TokenEntry[];
+  readonly linkMaxTtlSeconds: number;
+  /** Without a trailing slash; undefined: minted links are relative. */
+  readonly publicBaseUrl: string | undefined;
+  readonly failureLimit: number;
+  readonly failureWindowSeconds: number;
+}
+
+/** The validated access settings, combined: each list comes from its variable or its _FILE form. */
+export function accessSettingsOf(env: EnvironmentVariables): AccessSettings {
+  return {
+    mode: env.ACCESS,
+    signingKeys: env.SIGNING_KEYS.length > 0 ? env.SIGNING_KEYS : env.SIGNING_KEYS_FILE,
+    tokens: env.API_TOKENS.length > 0 ? env.API_TOKENS : env.API_TOKENS_FILE,
+    linkMaxTtlSeconds: env.LINK_MAX_TTL,
+    publicBaseUrl: env.PUBLIC_BASE_URL === '' ? undefined : env.PUBLIC_BASE_URL,
+    failureLimit: env.AUTH_FAILURE_LIMIT,
+    failureWindowSeconds: env.AUTH_FAILURE_WINDOW,
+  };
 }
 
 /** How many processes WORKERS asks for: `auto` is one per core the process may use. */
@@ -154,10 +224,63 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
   for (const key of KNOWN_VARIABLES) {
     if (raw[key] !== undefined && raw[key] !== '') relevant[key] = raw[key];
   }
+  // Before the values are parsed, so that the message says what is wrong with the pair.
+  for (const variable of ['SIGNING_KEYS', 'API_TOKENS']) {
+    if (relevant[variable] !== undefined && relevant[`${variable}_FILE`] !== undefined) {
+      throw new ConfigurationError(variable, `and ${variable}_FILE are both set; use one`);
+    }
+  }
   const settings = plainToInstance(EnvironmentVariables, relevant, { exposeDefaultValues: true });
   const [first] = validateSync(settings, { forbidUnknownValues: true });
   if (first) throw describeValidationError(first, relevant);
+  checkAccessSettings(settings);
   return settings;
+}
+
+/** Private mode needs something to accept. */
+function checkAccessSettings(settings: EnvironmentVariables): void {
+  const access = accessSettingsOf(settings);
+  if (access.mode === 'private' && access.signingKeys.length === 0 && access.tokens.length === 0) {
+    throw new ConfigurationError('ACCESS', '"private" needs SIGNING_KEYS or API_TOKENS (or their _FILE forms): nothing could be served');
+  }
+}
+
+/** The content of a `_FILE` setting (Docker secrets: `/run/secrets/...`). */
+function readSetting(variable: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = typeof error === 'object' && error !== null ? (error as NodeJS.ErrnoException).code : undefined;
+    throw new ConfigurationError(variable, `cannot be read (${code ?? 'error'}): ${path}`);
+  }
+}
+
+/** Runs an entry parser, turning its error into a ConfigurationError naming the variable. */
+function parseEntries<T>(variable: string, text: string, parse: (text: string) => T[]): T[] {
+  try {
+    return parse(text);
+  } catch (error) {
+    if (error instanceof SigningKeyError || error instanceof TokenEntryError) throw new ConfigurationError(variable, error.message);
+    throw error;
+  }
+}
+
+/** An absolute http(s) URL without query, fragment or credentials; returned without a trailing slash. */
+function parsePublicBaseUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigurationError('PUBLIC_BASE_URL', `must be an absolute http(s) URL (got ${JSON.stringify(value)})`);
+  }
+  const plain = url.search === '' && url.hash === '' && url.username === '' && url.password === '';
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !plain) {
+    throw new ConfigurationError(
+      'PUBLIC_BASE_URL',
+      `must be an http(s) URL without query, fragment or credentials (got ${JSON.stringify(value)})`,
+    );
+  }
+  return url.href.replace(/\/+$/, '');
 }
 
 function describeValidationError(error: ValidationError, raw: Record<string, unknown>): ConfigurationError {

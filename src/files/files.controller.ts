@@ -1,7 +1,8 @@
-import { All, Controller, Get, Req, Res } from '@nestjs/common';
+import { All, Controller, Get, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { randomBytes } from 'node:crypto';
 import { grantOf } from '../access/access-grant.js';
+import { FileAccessGuard } from '../access/file-access.guard.js';
 import { AppConfig } from '../config/app-config.js';
 import { DigestService } from '../digest/digest.service.js';
 import { parseRequestPath } from '../http/request-path.js';
@@ -18,6 +19,7 @@ const FILE_ROUTES = '{*path}';
  * Access was decided before this runs (the access guard), and nothing here decides a header.
  */
 @Controller()
+@UseGuards(FileAccessGuard) // decides access (400/401/403/429) before anything is opened
 export class FilesController {
   constructor(
     private readonly storage: FileStorageService,

@@ -4,6 +4,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import proxyaddr from 'proxy-addr';
+import { accessLogFields } from '../access/access-log.js';
 import { MetricsService, type RangesSent } from './metrics.service.js';
 import { OperationsConfig } from './operations-config.js';
 import { OPERATIONS_PATHS } from './operations-paths.js';
@@ -26,6 +27,10 @@ export interface AccessLogEntry {
   /** The socket's peer, or with TRUST_PROXY the address the proxy appended to X-Forwarded-For (Express's req.ip). */
   clientAddress: string | null;
   userAgent: string | null;
+  /** `public`, `link:KEYID`, `token:NAME`, or `none` when refused; never a signature or token. */
+  auth: string;
+  /** Why the credentials were refused (bad-signature, expired, ...), else null. */
+  authDenied: string | null;
 }
 
 /**
@@ -94,6 +99,7 @@ export class RequestObserver {
         requestId,
         clientAddress: (this.trustProxy ? proxyaddr(req, ONE_PROXY_HOP) : socket.remoteAddress) ?? null,
         userAgent: req.headers['user-agent'] ?? null,
+        ...accessLogFields(req),
       };
       if (operational) {
         // Probes and scrapes every few seconds would drown the access log.

@@ -51,6 +51,8 @@ const PARSED_HEADERS: ParsedHeader[] = [
   { name: 'Want-Repr-Digest', prefixes: ['', 'sha-256='] },
   { name: 'Want-Content-Digest', prefixes: ['', 'sha-256='] },
   { name: 'X-Request-Id', prefixes: [''] },
+  // The bearer parser, and in the query (the path) the signed-link parser.
+  { name: 'Authorization', prefixes: ['', 'Bearer ', 'Bearer a'] },
 ];
 
 /** Values of about VALUE_LENGTH characters (after the prefix). */
@@ -89,7 +91,8 @@ describe('hostile header values', () => {
     root.write('hello.txt', 'Hello, resumable world!\n'.repeat(40));
     const anHourAgo = new Date(Date.now() - 3_600_000);
     utimesSync(root.resolve('hello.txt'), anHourAgo, anHourAgo);
-    ({ app, port } = await startApp({ FILES_ROOT: root.path }));
+    // No failure limit: the hostile Authorization values are refused (403) many times over.
+    ({ app, port } = await startApp({ FILES_ROOT: root.path, AUTH_FAILURE_LIMIT: '0' }));
     (app.getHttpServer() as Server).prependListener('request', (_req, res) => {
       const started = process.hrtime.bigint();
       latest = new Promise((settle) => res.once('close', () => settle(Number(process.hrtime.bigint() - started) / 1e6)));

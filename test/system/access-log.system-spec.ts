@@ -58,6 +58,8 @@ describe('structured access logs', () => {
     expect(typeof time).toBe('number');
     expect(Object.keys(fields).sort()).toEqual([
       'aborted',
+      'auth',
+      'authDenied',
       'bytesSent',
       'clientAddress',
       'durationMs',
@@ -75,6 +77,8 @@ describe('structured access logs', () => {
       range: 'bytes=0-4',
       aborted: false,
       requestId: 'test-range-1',
+      auth: 'public',
+      authDenied: null,
       userAgent: 'access-log-test/1.0',
       // TRUST_PROXY is off: the socket's peer, whatever X-Forwarded-For claims.
       clientAddress: '127.0.0.1',

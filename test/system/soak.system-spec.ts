@@ -14,6 +14,8 @@ interface SoakSummary {
   fdsStart: number;
   fdsEnd: number;
   serverExit: { code: number | null; signal: string | null };
+  access: 'public' | 'private';
+  refused: number;
 }
 
 /** Runs `scripts/soak.mjs` (what `npm run soak` runs after building) and reads its JSON summary line. */
@@ -48,6 +50,27 @@ describe('soak', () => {
     expect(summary.abortedDownloads).toBeGreaterThan(0);
     expect(summary.byStatus['206']).toBeGreaterThan(0);
     expect(summary.byStatus['304']).toBeGreaterThan(0);
+    expect(summary.bytesVerified).toBeGreaterThan(0);
+    expect(output).toContain('soak: PASSED');
+    expect(status).toBe(0);
+  }, 120_000);
+
+  it('private mode for 10 s: every request through a signed link or a token, bad credentials refused exactly, nothing corrupted', async () => {
+    const { status, summary, output } = await soak(['--duration', '10', '--clients', '8', '--private']);
+    expect(summary.firstErrors).toEqual([]);
+    expect(summary).toMatchObject({
+      passed: true,
+      access: 'private',
+      corruptedBytes: 0,
+      serverErrors: 0,
+      errors: 0,
+      serverExit: { code: 0, signal: null },
+    });
+    expect(summary.fdsEnd).toBeLessThanOrEqual(summary.fdsStart);
+    expect(summary.byStatus['206']).toBeGreaterThan(0);
+    expect(summary.byStatus['401']).toBeGreaterThan(0);
+    expect(summary.byStatus['403']).toBeGreaterThan(0);
+    expect(summary.refused).toBe(summary.byStatus['401'] + summary.byStatus['403']);
     expect(summary.bytesVerified).toBeGreaterThan(0);
     expect(output).toContain('soak: PASSED');
     expect(status).toBe(0);

@@ -33,6 +33,21 @@ describe('start-up configuration', () => {
       { CONTENT_DISPOSITION: 'maybe' },
       /^Invalid configuration: CONTENT_DISPOSITION must be "inline" or "attachment"/,
     ],
+    [
+      'private mode with neither keys nor tokens',
+      { ACCESS: 'private' },
+      /^Invalid configuration: ACCESS "private" needs SIGNING_KEYS or API_TOKENS/,
+    ],
+    [
+      'a signing key shorter than 32 bytes',
+      { SIGNING_KEYS: 'k1:c2hvcnQtc2VjcmV0' },
+      /^Invalid configuration: SIGNING_KEYS key k1: the secret is 12 bytes/,
+    ],
+    [
+      'a malformed token line',
+      { API_TOKENS: 'ci:plain-token' },
+      /^Invalid configuration: API_TOKENS entry 1 \(ci\) must hold the 64-digit hex SHA-256/,
+    ],
   ])('exits non-zero with one clear line for %s', async (_name, env, message) => {
     const { status, stderr } = await start(env);
     expect(status).toBe(1);
