@@ -1,12 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
 import { ApiModule } from './api/api.module.js';
 import { CorsMiddleware } from './api/cors.middleware.js';
 import { OpenApiDocument } from './api/docs.controller.js';
 import { IndexService } from './api/index.service.js';
 import { buildOpenApiDocument } from './api/openapi.js';
 import { HttpErrorFilter } from './files/http-error.filter.js';
+import { serveInTurns } from './http/request-turns.js';
 import { readFileSync } from 'node:fs';
 import { OperationsConfig } from './operations/operations-config.js';
 import { RequestObserver } from './operations/request-observer.js';
@@ -18,16 +18,20 @@ export function configureApp(app: INestApplication): void {
   // We compute strong validators ourselves; Express's weak body ETag and freshness check must not interfere.
   express.set('etag', false);
   // TRUST_PROXY: Express's req.ip (proxy-addr) then takes the entry that one proxy hop appended to
-  // X-Forwarded-For, which a client cannot forge; otherwise it is the socket's peer.
+  // X-Forwarded-For, which a client cannot forge; otherwise it is the socket's peer. (The access
+  // log applies the same rule itself.)
   express.set('trust proxy', app.get(OperationsConfig).trustProxy ? 1 : false);
-  // First middleware: the access log and metrics see every request, whatever answers it.
-  express.use(app.get(RequestObserver).middleware);
-  express.use((_req: Request, res: Response, next: NextFunction) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    next();
-  });
-  // CORS before any route, guard or lookup: preflights are answered here, and every response to
-  // an allowed origin (errors included) carries its headers.
+  const server = express.getHttpServer();
+  // Express answers at most REQUESTS_PER_TURN new requests per event-loop turn, the rest in the
+  // next turns in arrival order, so a burst of new connections is accepted at a steady pace.
+  serveInTurns(server, express.getHttpAdapter().getInstance());
+  // The access log and metrics see every request, whatever answers it, and it adds X-Request-Id and
+  // X-Content-Type-Options: from the HTTP server, ahead of Express (so no router layer of its own)
+  // and of the turns (so a request's duration includes its wait).
+  app.get(RequestObserver).attach(server);
+  // CORS is Express's first middleware, ahead of every route (Nest registers its routes at
+  // listen/init, after these), guard or lookup: preflights are answered here, and every response
+  // to an allowed origin (errors included) carries its headers.
   express.use(app.get(CorsMiddleware).handle);
   express.use(app.get(IndexService).interimFolderRoute);
   app.get(OpenApiDocument).provide(() => buildOpenApiDocument(app, [ApiModule], packageVersion()));

@@ -11,9 +11,9 @@ import { generateToken, hashToken, parseTokenEntries } from './tokens.js';
 const reader = generateToken();
 const writer = generateToken();
 
-function service(failureLimit = 2): AccessService {
+function service(failureLimit = 2, mode: 'public' | 'private' = 'private'): AccessService {
   const config = new AccessConfig({
-    mode: 'private',
+    mode,
     signingKeys: [],
     tokens: parseTokenEntries(`r:${hashToken(reader)},w:${hashToken(writer)}:write`),
     linkMaxTtlSeconds: 3600,
@@ -25,9 +25,31 @@ function service(failureLimit = 2): AccessService {
 }
 
 /** The parts of an Express request AccessService reads. */
-function request(authorization?: string, ip = '10.0.0.1'): Request {
-  return { headers: { authorization }, ip, originalUrl: '/.uploads/x', socket: {} } as unknown as Request;
+function request(authorization?: string, ip = '10.0.0.1', originalUrl = '/.uploads/x'): Request {
+  return { headers: { authorization }, ip, originalUrl, socket: {} } as unknown as Request;
 }
+
+describe('AccessService.authorizeFileRequest in public mode', () => {
+  const access = service(2, 'public');
+
+  it('grants a plain request (no credentials, no query) the public grant, as the full decision would', () => {
+    const req = request(undefined, '10.0.0.1', '/docs/a.txt');
+    expect(access.authorizeFileRequest(req)).toEqual({ auth: 'public', authenticated: false, download: false });
+    expect(grantOf(req)).toEqual({ auth: 'public', authenticated: false, download: false });
+    expect(accessLogFields(req)).toEqual({ auth: 'public', authDenied: null });
+  });
+
+  it('still reads the query and the Authorization header when there are any', () => {
+    expect(access.authorizeFileRequest(request(undefined, '10.0.0.1', '/a.txt?dl=1'))).toMatchObject({ auth: 'public', download: true });
+    expect(() => access.authorizeFileRequest(request(undefined, '10.0.0.1', '/a.txt?filename=x'))).toThrow('filename');
+    expect(access.authorizeFileRequest(request(`Bearer ${reader}`, '10.0.0.1', '/a.txt'))).toMatchObject({
+      auth: 'token:r',
+      authenticated: true,
+    });
+    expect(() => access.authorizeFileRequest(request('Bearer nope', '10.0.0.3', '/a.txt'))).toThrow(AccessDeniedError);
+    expect(() => access.authorizeFileRequest(request('', '10.0.0.4', '/a.txt'))).not.toThrow(); // an empty header is no credential
+  });
+});
 
 describe('AccessService.requireToken (for routes of other modules)', () => {
   it('returns the holder and records the grant for the access log', () => {

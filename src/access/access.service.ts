@@ -5,7 +5,7 @@ import { MetricsService } from '../operations/metrics.service.js';
 import { AccessConfig } from './access-config.js';
 import { decideAccess, presentsCredentials } from './access-decision.js';
 import { AccessDeniedError, BadQueryError, TooManyFailuresError, UnauthenticatedError } from './access-errors.js';
-import { setGrant, type AccessGrant } from './access-grant.js';
+import { PUBLIC_GRANT, setGrant, type AccessGrant } from './access-grant.js';
 import { setDenial, type LoggedDenial } from './access-log.js';
 import { FailureLimiter } from './failure-limiter.js';
 import type { DenialReason } from './signed-link.js';
@@ -39,6 +39,10 @@ export class AccessService {
 
   /** The grant of a file request (GET/HEAD of a path), or throws 400/401/403/429. */
   authorizeFileRequest(req: Request, nowMs = Date.now()): AccessGrant {
+    // The common case, three checks: public mode, no Authorization header, no query string. There
+    // is nothing to parse or verify, and the public grant is what grantOf answers for a request
+    // whose grant was never set (what decideAccess's step 1 grants it).
+    if (this.config.mode === 'public' && req.headers.authorization === undefined && !req.originalUrl.includes('?')) return PUBLIC_GRANT;
     const request = { target: req.originalUrl, authorization: req.headers.authorization };
     if (this.config.mode === 'private' || presentsCredentials(request)) this.checkNotBlocked(req, nowMs);
     const decision = decideAccess(request, this.config, nowMs);

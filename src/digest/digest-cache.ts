@@ -1,14 +1,19 @@
 import { LRUCache } from 'lru-cache';
 import type { DigestAlgorithm } from '../http/digest-fields.js';
-import { inodeKey, versionKey, type FileVersion } from '../files/file-version.js';
+import { inodeKey, sameVersion, type FileVersion } from '../files/file-version.js';
 
 /** Kept small: about 0.6 KB of heap per file, cache bookkeeping included (`npm run bench:digest` weighs it). */
 interface CacheEntry {
-  /** versionKey(): the whole version in one string. */
-  readonly version: string;
-  /** Base64 digest per algorithm. */
-  readonly digests: Partial<Record<DigestAlgorithm, string>>;
+  /** The version the digests are of: a lookup must name the same version (sameVersion) to get them. */
+  readonly version: FileVersion;
+  /**
+   * Digest bytes per algorithm, private copies that are never mutated: every lookup of this version
+   * gets the same arrays, so formatDigestField serialises each one once (its memo).
+   */
+  readonly digests: Partial<Record<DigestAlgorithm, Uint8Array>>;
 }
+
+const NONE_MISSING: DigestAlgorithm[] = [];
 
 export type Digests = ReadonlyArray<readonly [DigestAlgorithm, Uint8Array]>;
 
@@ -34,13 +39,14 @@ export class DigestCache {
     algorithms: readonly DigestAlgorithm[],
   ): { found: Array<[DigestAlgorithm, Uint8Array]>; missing: DigestAlgorithm[] } {
     const entry = this.entries.get(inodeKey(version));
-    const current = entry !== undefined && entry.version === versionKey(version) ? entry : undefined;
+    const current = entry !== undefined && sameVersion(entry.version, version) ? entry : undefined;
     const found: Array<[DigestAlgorithm, Uint8Array]> = [];
-    const missing: DigestAlgorithm[] = [];
+    let missing = NONE_MISSING;
     for (const algorithm of algorithms) {
       const digest = current?.digests[algorithm];
-      if (digest === undefined) missing.push(algorithm);
-      else found.push([algorithm, Buffer.from(digest, 'base64')]);
+      if (digest !== undefined) found.push([algorithm, digest]);
+      else if (missing === NONE_MISSING) missing = [algorithm];
+      else missing.push(algorithm);
     }
     return { found, missing };
   }
@@ -48,9 +54,9 @@ export class DigestCache {
   put(version: FileVersion, digests: Digests): void {
     const key = inodeKey(version);
     const existing = this.entries.get(key);
-    const versionString = versionKey(version);
-    const merged = existing !== undefined && existing.version === versionString ? { ...existing.digests } : {};
-    for (const [algorithm, digest] of digests) merged[algorithm] = Buffer.from(digest).toString('base64');
-    this.entries.set(key, { version: versionString, digests: merged });
+    const merged = existing !== undefined && sameVersion(existing.version, version) ? { ...existing.digests } : {};
+    // A copy of exactly the digest's bytes: never a view into a larger (pooled) buffer.
+    for (const [algorithm, digest] of digests) merged[algorithm] = new Uint8Array(digest);
+    this.entries.set(key, { version, digests: merged });
   }
 }

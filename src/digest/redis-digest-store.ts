@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { DigestStoreSettings } from '../config/app-config.js';
 import type { DigestAlgorithm } from '../http/digest-fields.js';
 import type { Digests } from './digest-cache.js';
@@ -9,6 +9,15 @@ import { parseStoredDigest, type DigestStore } from './digest-store.js';
 const COMMAND_TIMEOUT_MS = 1_000;
 /** Reconnection attempts back off up to this delay, and never stop. */
 const MAX_RECONNECT_DELAY_MS = 5_000;
+
+const REDIS_OPTIONS = {
+  lazyConnect: true,
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 0,
+  commandTimeout: COMMAND_TIMEOUT_MS,
+  connectTimeout: 2_000,
+  retryStrategy: (attempt: number) => Math.min(attempt * 200, MAX_RECONNECT_DELAY_MS),
+};
 
 /**
  * DIGEST_STORE on Redis (ioredis). Redis only accelerates: while it is unreachable (at start-up or
@@ -21,6 +30,8 @@ export class RedisDigestStore implements DigestStore {
   private redis: Redis | undefined;
   private ready = false;
   private warned = false;
+  private stopped = false;
+  private loading: Promise<void> | undefined;
 
   constructor(
     private readonly settings: DigestStoreSettings,
@@ -34,14 +45,21 @@ export class RedisDigestStore implements DigestStore {
   }
 
   start(): void {
-    const redis = new Redis(this.settings.url, {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: COMMAND_TIMEOUT_MS,
-      connectTimeout: 2_000,
-      retryStrategy: (attempt: number) => Math.min(attempt * 200, MAX_RECONNECT_DELAY_MS),
-    });
+    // ioredis and its dependencies take about 10 MiB of resident memory once loaded: loaded only
+    // when a store is configured. Until it is connected every lookup is a miss anyway.
+    this.loading = import('ioredis').then(
+      ({ Redis }) => {
+        if (!this.stopped) this.connect(new Redis(this.settings.url, REDIS_OPTIONS));
+      },
+      (error: unknown) =>
+        this.logger.warn(
+          { context: 'DigestStore', store: this.where, reason: describe(error) },
+          'digest store unavailable: ioredis did not load',
+        ),
+    );
+  }
+
+  private connect(redis: Redis): void {
     redis.on('ready', () => {
       this.ready = true;
       this.logger.info({ context: 'DigestStore', store: this.where, recovered: this.warned }, 'digest store connected');
@@ -80,6 +98,8 @@ export class RedisDigestStore implements DigestStore {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    await this.loading;
     const redis = this.redis;
     this.redis = undefined;
     this.ready = false;

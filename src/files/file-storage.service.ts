@@ -1,6 +1,6 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { constants, fstatSync, openSync, readlinkSync, realpathSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { AppConfig } from '../config/app-config.js';
 import { isHiddenName } from '../http/request-path.js';
@@ -60,7 +60,9 @@ export class FileStorageService {
   }
 
   private openInRoot(root: string, segments: readonly string[]): OpenFile | undefined {
-    const requested = join(root, ...segments);
+    // Not path.join: nothing to normalise in names, and whatever a name holds, the real path of
+    // what was opened is checked below.
+    const requested = withSeparator(root) + segments.join(sep);
     let handle: Descriptor;
     try {
       handle = new Descriptor(openSync(requested, OPEN_FLAGS), this.handles?.opened());
@@ -85,10 +87,17 @@ export class FileStorageService {
   private opensInside(root: string, handle: Descriptor, requested: string): boolean {
     const real = realPathOf(handle, requested);
     if (real === undefined) return false;
-    const inside = relative(root, real);
-    if (inside === '' || inside.startsWith('..') || inside.startsWith(sep)) return false;
-    return !inside.split(sep).some(isHiddenName);
+    // Both are canonical absolute paths (the roots are real paths, validated at start-up), so
+    // "inside" is a prefix ending at a separator; path.relative would resolve both again.
+    const prefix = withSeparator(root);
+    if (real.length <= prefix.length || !real.startsWith(prefix)) return false;
+    return !real.slice(prefix.length).split(sep).some(isHiddenName);
   }
+}
+
+/** `/srv/files` → `/srv/files/`; `/` stays `/`. */
+function withSeparator(root: string): string {
+  return root.endsWith(sep) ? root : root + sep;
 }
 
 /**

@@ -11,7 +11,7 @@ import { FileNotFoundError, InvalidPathError, MethodNotAllowedError } from './er
 import { FileStorageService } from './file-storage.service.js';
 import { sendPlan } from './response-adapter.js';
 
-const FILE_ROUTES = ['/', '*path'];
+const FILE_ROUTES = '{*path}';
 
 /**
  * GET and HEAD of a file, the short story: parse the path, open the file, plan the response from

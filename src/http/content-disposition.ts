@@ -74,6 +74,15 @@ function asciiFallback(wellFormed: string): string {
   return out;
 }
 
+/** Printable ASCII (0x20-0x7E) except `"`, `\\` and `%`: needs no escaping, no fallback and no `filename*`. */
+function isPlainAscii(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c || c === 0x25) return false;
+  }
+  return true;
+}
+
 /** RFC 9110 §5.6.4 quoted-string: `"` and `\` as quoted-pair. */
 function quote(ascii: string): string {
   return '"' + ascii.replace(/["\\]/g, '\\$&') + '"';
@@ -93,6 +102,9 @@ function quote(ascii: string): string {
  *  - Lone surrogates are treated as U+FFFD. An empty filename yields just the disposition type.
  */
 export function formatContentDisposition(type: DispositionType, filename: string): string {
+  // The common case, a name of printable ASCII without `"`, `\` or `%`: the quoted name is the
+  // whole answer (what the general path below yields for it, without its per-character copies).
+  if (isPlainAscii(filename)) return filename === '' ? type : `${type}; filename="${filename}"`;
   const name = toWellFormed(filename);
   if (name === '') return type;
   const fallback = asciiFallback(name);

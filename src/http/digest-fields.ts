@@ -22,10 +22,26 @@ export function isDigestAlgorithm(name: string): name is DigestAlgorithm {
 /**
  * `Repr-Digest: sha-256=:BASE64:, sha-512=:BASE64:` (RFC 9530 §3): a Dictionary whose values are
  * Byte Sequences, in the order given. Empty input gives '' (the caller then sends no field).
+ *
+ * Each member is serialised once per digest (memo keyed by the bytes object: DigestService hands
+ * every request for a version the same, never mutated, arrays) and the members are joined as
+ * RFC 9651 §4.1.2 joins a Dictionary's: with ", ". A file's digest is a constant of its version,
+ * so re-serialising it on every response was pure overhead.
  */
 export function formatDigestField(digests: ReadonlyArray<readonly [DigestAlgorithm, Uint8Array]>): string {
-  if (digests.length === 0) return '';
-  return serializeDictionary(new Map(digests.map(([algorithm, bytes]) => [algorithm, [bytes, new Map()]])) as Dictionary);
+  if (digests.length === 1) return memberOf(digests[0][0], digests[0][1]);
+  return digests.map(([algorithm, bytes]) => memberOf(algorithm, bytes)).join(', ');
+}
+
+const MEMBERS = new WeakMap<Uint8Array, { readonly algorithm: DigestAlgorithm; readonly member: string }>();
+
+/** `algorithm=:BASE64:`, the serialisation of a one-member Dictionary, remembered for these bytes. */
+function memberOf(algorithm: DigestAlgorithm, bytes: Uint8Array): string {
+  const known = MEMBERS.get(bytes);
+  if (known !== undefined && known.algorithm === algorithm) return known.member;
+  const member = serializeDictionary(new Map([[algorithm, [bytes, new Map()]]]) as Dictionary);
+  MEMBERS.set(bytes, { algorithm, member });
+  return member;
 }
 
 /**

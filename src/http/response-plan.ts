@@ -83,42 +83,43 @@ export function planResponse(input: PlanInput): ResponsePlan {
   // §8.8.3 strong ETag from size and mtime only, so every replica agrees; §8.8.2 Last-Modified.
   const etag = strongETag(file.size, file.mtimeNs);
   const lastModifiedMs = Number(file.mtimeNs / 1_000_000n);
-  const validators: Header[] = [
+  const lastModified = formatHttpDate(lastModifiedMs);
+  const validators = (): Header[] => [
     ['ETag', etag],
-    ['Last-Modified', formatHttpDate(lastModifiedMs)],
+    ['Last-Modified', lastModified],
     ['Accept-Ranges', 'bytes'],
   ];
 
   // A pinned URL names one version; any other answers 412, whatever the client sends, so a
   // client that resumes without If-Range (curl -C -, wget -c) can never splice two versions.
   const pinned = input.pin !== undefined;
-  if (pinned && `"${input.pin}"` !== etag) return errorPlan(412, validators, 'version-changed');
+  if (pinned && `"${input.pin}"` !== etag) return errorPlan(412, validators(), 'version-changed');
 
   const conditions = checkPreconditions(request, { etag, lastModifiedMs }, input.nowMs);
-  if (conditions.kind === 'precondition-failed') return errorPlan(412, validators, 'precondition-failed');
+  if (conditions.kind === 'precondition-failed') return errorPlan(412, validators(), 'precondition-failed');
 
+  // The success headers grow in one list: representation metadata first, then content headers.
   // RFC 9530 §3: the whole representation's digest, also on 206 and 304 (README); never on errors.
+  const headers = validators();
   const reprDigest = digestField(input.digests, request.wantReprDigest);
-  const representation = [...validators];
-  if (reprDigest !== undefined) representation.push(['Repr-Digest', reprDigest]);
+  if (reprDigest !== undefined) headers.push(['Repr-Digest', reprDigest]);
   const cacheControl = cacheControlFor({ pinned, authenticated: input.authenticated, policy: input.cachePolicy });
-  if (cacheControl !== undefined) representation.push(['Cache-Control', cacheControl]);
+  if (cacheControl !== undefined) headers.push(['Cache-Control', cacheControl]);
 
   // §15.4.5: a 304 carries what a 200 would have said about caching and validators, no content headers.
-  if (conditions.kind === 'not-modified') return { status: 304, headers: representation, body: { kind: 'none' } };
+  if (conditions.kind === 'not-modified') return { status: 304, headers, body: NO_BODY };
 
-  const ranges = conditions.range === undefined ? { kind: 'full' as const } : parseRangeHeader(conditions.range, file.size, input);
+  const ranges = conditions.range === undefined ? FULL : parseRangeHeader(conditions.range, file.size, input);
   if (ranges.kind === 'unsatisfiable') {
     // §15.5.17: the complete length, so the client can ask again.
-    return errorPlan(416, [...validators, ['Content-Range', `bytes */${file.size}`]], 'range-not-satisfiable');
+    return errorPlan(416, [...validators(), ['Content-Range', `bytes */${file.size}`]], 'range-not-satisfiable');
   }
 
   const contentType = mediaTypeFor(file.name);
-  representation.push(['Content-Disposition', formatContentDisposition(input.disposition.type, input.disposition.filename ?? file.name)]);
+  headers.push(['Content-Disposition', formatContentDisposition(input.disposition.type, input.disposition.filename ?? file.name)]);
 
   if (ranges.kind === 'full') {
-    const whole = { start: 0, end: file.size - 1 };
-    const headers = [...representation, ['Content-Type', contentType] as const, ['Content-Length', String(file.size)] as const];
+    headers.push(['Content-Type', contentType], ['Content-Length', String(file.size)]);
     // RFC 9530 §2: the content of a 200 is the whole representation, so its digest is already known.
     // Usually neither Want- field is sent, and the Repr-Digest value is the answer.
     const contentDigest =
@@ -128,31 +129,28 @@ export function planResponse(input: PlanInput): ResponsePlan {
           ? reprDigest
           : digestField(input.digests, request.wantContentDigest);
     if (contentDigest !== undefined) headers.push(['Content-Digest', contentDigest]);
-    return { status: 200, headers, body: request.method === 'HEAD' ? { kind: 'none' } : { kind: 'bytes', range: whole } };
+    const body: BodyPlan = request.method === 'HEAD' ? NO_BODY : { kind: 'bytes', range: { start: 0, end: file.size - 1 } };
+    return { status: 200, headers, body };
   }
 
   if (ranges.ranges.length === 1) {
     const [range] = ranges.ranges;
-    return {
-      status: 206,
-      headers: [
-        ...representation,
-        ['Content-Type', contentType],
-        ['Content-Length', String(rangeLength(range))],
-        ['Content-Range', contentRange(range, file.size)],
-      ],
-      body: { kind: 'bytes', range },
-    };
+    headers.push(
+      ['Content-Type', contentType],
+      ['Content-Length', String(rangeLength(range))],
+      ['Content-Range', contentRange(range, file.size)],
+    );
+    return { status: 206, headers, body: { kind: 'bytes', range } };
   }
 
   // §14.6: several ranges are sent as multipart/byteranges, each part with its own Content-Range.
   const layout = multipartLayout(ranges.ranges, file.size, contentType, input.newBoundary());
-  return {
-    status: 206,
-    headers: [...representation, ['Content-Type', layout.contentType], ['Content-Length', String(layout.contentLength)]],
-    body: { kind: 'multipart', layout },
-  };
+  headers.push(['Content-Type', layout.contentType], ['Content-Length', String(layout.contentLength)]);
+  return { status: 206, headers, body: { kind: 'multipart', layout } };
 }
+
+const NO_BODY: BodyPlan = { kind: 'none' };
+const FULL = { kind: 'full' } as const;
 
 /** The digest algorithms a request's answer may carry: look these up before planning. */
 export function wantedDigestAlgorithms(request: Pick<RequestFacts, 'wantReprDigest' | 'wantContentDigest'>): DigestAlgorithm[] {

@@ -10,9 +10,10 @@ export interface ObservedResponse {
   status: number;
   bytesSent: number;
   aborted: boolean;
-  /** From the response: 206 with one Content-Range, or 206 multipart/byteranges. */
-  ranges: 'none' | 'single' | 'multiple';
 }
+
+/** From the response: 206 with one Content-Range, or 206 multipart/byteranges. */
+export type RangesSent = 'none' | 'single' | 'multiple';
 
 /**
  * Prometheus metrics of this instance, in a registry of its own (several apps in one test process
@@ -80,11 +81,11 @@ export class MetricsService {
     this.inFlight.inc();
   }
 
-  finished(response: ObservedResponse): void {
+  finished(response: ObservedResponse, ranges: RangesSent): void {
     this.inFlight.dec();
     this.requests.inc({ method: response.method, status: String(response.status) });
     this.bytesSent.inc(response.bytesSent);
-    if (response.ranges !== 'none') this.rangeResponses.inc({ ranges: response.ranges });
+    if (ranges !== 'none') this.rangeResponses.inc({ ranges });
     if (response.status === 304) this.notModified.inc();
     if (response.aborted) this.aborted.inc();
   }

@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
+import proxyaddr from 'proxy-addr';
 import { accessLogFields } from '../access/access-log.js';
-import { MetricsService } from './metrics.service.js';
+import { MetricsService, type RangesSent } from './metrics.service.js';
+import { OperationsConfig } from './operations-config.js';
 import { OPERATIONS_PATHS } from './operations-paths.js';
 
 export const ACCESS_LOGGER = Symbol('ACCESS_LOGGER');
@@ -22,7 +24,7 @@ export interface AccessLogEntry {
   durationMs: number;
   aborted: boolean;
   requestId: string;
-  /** req.ip: the socket's peer, or with TRUST_PROXY the address the proxy appended to X-Forwarded-For. */
+  /** The socket's peer, or with TRUST_PROXY the address the proxy appended to X-Forwarded-For (Express's req.ip). */
   clientAddress: string | null;
   userAgent: string | null;
   /** `public`, `link:KEYID`, `token:NAME`, or `none` when refused; never a signature or token. */
@@ -32,23 +34,49 @@ export interface AccessLogEntry {
 }
 
 /**
- * Express middleware that watches every response from the outside: one access log line and the
- * metrics, when the response is done or its connection is gone. It changes nothing in the
- * response except adding `X-Request-Id`.
+ * TRUST_PROXY's rule, as Express compiles `trust proxy` = 1 for req.ip: the socket's peer is the
+ * one proxy, and the entry it appended to X-Forwarded-For is the client; earlier entries are the
+ * client's own claims.
+ */
+const ONE_PROXY_HOP = (_address: string, hop: number): boolean => hop < 1;
+
+/**
+ * Watches every response from the outside: one access log line and the metrics, when the response
+ * is done or its connection is gone. It changes nothing in the response except adding
+ * `X-Request-Id` and `X-Content-Type-Options: nosniff`.
+ *
+ * It listens on the HTTP server itself, ahead of Express (configureApp), rather than as an Express
+ * middleware: every layer a request passes costs a router turn, and Express's own objects are
+ * slower to touch once it has re-prototyped them (bench/README.md, round 3). Everything it reads
+ * is Node's: the raw request-target (what Express's originalUrl is), the headers, the socket.
  */
 @Injectable()
 export class RequestObserver {
+  private readonly trustProxy: boolean;
+
   constructor(
     @Inject(ACCESS_LOGGER) private readonly logger: Logger,
     private readonly metrics: MetricsService,
-  ) {}
+    config: OperationsConfig,
+  ) {
+    this.trustProxy = config.trustProxy;
+  }
 
-  readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
+  /** Observes every request `server` receives from now on, before any other listener sees it. */
+  attach(server: Server): void {
+    server.prependListener('request', this.observe);
+  }
+
+  readonly observe = (req: IncomingMessage, res: ServerResponse): void => {
     const started = performance.now();
     const incoming = req.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && PLAIN_REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader('X-Request-Id', requestId);
-    const path = req.originalUrl.split('?')[0];
+    // Every answer, errors included: a browser must take Content-Type as sent, never sniff a file as HTML.
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    const path = query < 0 ? url : url.slice(0, query);
     const operational = OPERATIONS_PATHS.has(path);
     // Bytes sent = what this response added to the socket's count (status line and headers
     // included). Requests on one keep-alive connection are answered one after another, so the
@@ -56,20 +84,20 @@ export class RequestObserver {
     // clients do not use, would blur it).
     const socket = req.socket;
     const bytesBefore = socket.bytesWritten;
-    const body = countBodyBytes(res);
     if (!operational) this.metrics.started();
 
-    res.once('close', () => {
+    // 'close' comes exactly once per response, finished or not: no once() wrapper needed.
+    res.on('close', () => {
       const entry: AccessLogEntry = {
-        method: req.method,
+        method: req.method ?? 'GET',
         path,
         status: res.statusCode,
         range: typeof req.headers.range === 'string' ? req.headers.range : null,
         bytesSent: socket.bytesWritten - bytesBefore,
         durationMs: Math.round((performance.now() - started) * 1000) / 1000,
-        aborted: wasAborted(res, body.count),
+        aborted: wasAborted(res),
         requestId,
-        clientAddress: req.ip ?? null,
+        clientAddress: (this.trustProxy ? proxyaddr(req, ONE_PROXY_HOP) : socket.remoteAddress) ?? null,
         userAgent: req.headers['user-agent'] ?? null,
         ...accessLogFields(req),
       };
@@ -78,47 +106,25 @@ export class RequestObserver {
         this.logger.debug(entry, 'request');
         return;
       }
-      this.metrics.finished({ ...entry, ranges: rangesOf(res) });
+      this.metrics.finished(entry, rangesOf(res));
       if (entry.status >= 500) this.logger.error(entry, 'request');
       else this.logger.info(entry, 'request');
     });
-    next();
   };
 }
 
 /**
- * Counts the body bytes handed to `res` (observing write/end, changing nothing), so a response
- * can be told complete even when the client hung up right after its last byte, before `end()`.
+ * The connection closed before the response handed over its whole body: `end()` was never called.
+ * A response that was ended counts as complete even when the client hung up right after its last
+ * byte, before Node saw the write finish. (Observed from the response's own state, not by wrapping
+ * `write`/`end` per request: the streamed body ends with `end()` only after its last byte was
+ * written, and a body that fails or is cut is destroyed instead.)
  */
-function countBodyBytes(res: Response): { count: number } {
-  const body = { count: 0 };
-  const write = res.write.bind(res) as (...args: unknown[]) => boolean;
-  const end = res.end.bind(res) as (...args: unknown[]) => Response;
-  res.write = ((chunk: unknown, ...rest: unknown[]) => {
-    body.count += chunkLength(chunk);
-    return write(chunk, ...rest);
-  }) as Response['write'];
-  res.end = ((chunk?: unknown, ...rest: unknown[]) => {
-    if (typeof chunk !== 'function') body.count += chunkLength(chunk);
-    return end(chunk, ...rest);
-  }) as Response['end'];
-  return body;
+function wasAborted(res: ServerResponse): boolean {
+  return !res.writableEnded;
 }
 
-function chunkLength(chunk: unknown): number {
-  if (typeof chunk === 'string') return Buffer.byteLength(chunk);
-  // ArrayBuffer.isView, not instanceof: buffers from Node core may come from another realm (Jest's VM).
-  return ArrayBuffer.isView(chunk) ? chunk.byteLength : 0;
-}
-
-/** The connection closed before the response was finished and before its announced body was all handed over. */
-function wasAborted(res: Response, bodyBytes: number): boolean {
-  if (res.writableFinished) return false;
-  const announced = Number(res.getHeader('Content-Length'));
-  return !(Number.isSafeInteger(announced) && bodyBytes >= announced);
-}
-
-function rangesOf(res: Response): 'none' | 'single' | 'multiple' {
+function rangesOf(res: ServerResponse): RangesSent {
   if (res.statusCode !== 206) return 'none';
   return String(res.getHeader('Content-Type') ?? '').startsWith('multipart/byteranges') ? 'multiple' : 'single';
 }
