@@ -1,5 +1,6 @@
-import { createServer, IncomingMessage, ServerResponse } from 'node:http';
-import { Socket } from 'node:net';
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, IncomingMessage, ServerResponse, type Server } from 'node:http';
+import { connect, Socket, type AddressInfo } from 'node:net';
 import { RequestTurns, serveInTurns } from './request-turns.js';
 
 /**
@@ -73,5 +74,110 @@ describe('serveInTurns', () => {
   it('refuses a handler that is not listening', () => {
     const server = createServer();
     expect(() => serveInTurns(server, () => undefined)).toThrow('does not listen');
+  });
+});
+
+describe('serveInTurns on a real socket', () => {
+  /** Records the most requests that ever waited for a later turn. */
+  class WatchedTurns extends RequestTurns {
+    mostQueued = 0;
+    override run(work: () => void): void {
+      super.run(work);
+      this.mostQueued = Math.max(this.mostQueued, this.queued);
+    }
+  }
+
+  let server: Server;
+  let port: number;
+  let turns: WatchedTurns;
+  let long: ServerResponse | undefined;
+
+  beforeAll(async () => {
+    server = createServer();
+    const handler = (req: IncomingMessage, res: ServerResponse): void => {
+      if (req.url === '/long') {
+        // A download that takes its time: it keeps streaming after its turn is over.
+        res.writeHead(200, { 'Content-Type': 'text/plain' });
+        res.write('started;');
+        long = res;
+        return;
+      }
+      const hash = createHash('sha256');
+      let length = 0;
+      req.on('data', (chunk: Buffer) => {
+        hash.update(chunk);
+        length += chunk.length;
+      });
+      req.on('end', () => res.end(`${length} ${hash.digest('hex')}`));
+    };
+    server.on('request', handler);
+    turns = new WatchedTurns(1);
+    serveInTurns(server, handler, turns);
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    port = (server.address() as AddressInfo).port;
+  });
+
+  afterAll(async () => {
+    long?.end();
+    await new Promise((done) => server.close(done));
+  });
+
+  /** Connected sockets, each already accepted by the server (libuv accepts one per turn). */
+  async function connections(count: number): Promise<Socket[]> {
+    let accepted = 0;
+    const all = new Promise<void>((done) => {
+      const onConnection = (): void => {
+        if (++accepted < count) return;
+        server.off('connection', onConnection);
+        done();
+      };
+      server.on('connection', onConnection);
+    });
+    const sockets = await Promise.all(
+      Array.from(
+        { length: count },
+        () =>
+          new Promise<Socket>((done) => {
+            const socket: Socket = connect(port, '127.0.0.1', () => done(socket));
+          }),
+      ),
+    );
+    await all;
+    return sockets;
+  }
+
+  function responseOf(socket: Socket): Promise<string> {
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    return new Promise((done, fail) => {
+      socket.on('error', fail);
+      socket.on('end', () => done(Buffer.concat(chunks).toString('latin1')));
+    });
+  }
+
+  it('a request that waited for its turn reads its whole streamed body, and a long response holds no turn', async () => {
+    const [longSocket, ...uploadSockets] = await connections(5);
+    const bodies = uploadSockets.map(() => randomBytes(256 * 1024));
+    const longChunks: Buffer[] = [];
+    longSocket.on('data', (chunk: Buffer) => longChunks.push(chunk));
+    const answers = uploadSockets.map(responseOf);
+    // All five requests are written in this turn, so the server reads them in one poll: one starts,
+    // the others wait for later turns while their bodies arrive.
+    longSocket.write('GET /long HTTP/1.1\r\nHost: x\r\n\r\n');
+    uploadSockets.forEach((socket, i) => {
+      socket.write(`PATCH /upload HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: ${bodies[i].length}\r\n\r\n`);
+      socket.write(bodies[i]);
+    });
+
+    const received = await Promise.all(answers);
+    expect(turns.mostQueued).toBeGreaterThan(0); // some did wait: the case under test happened
+    received.forEach((response, i) => {
+      expect(response).toMatch(/^HTTP\/1\.1 200 /);
+      expect(response.endsWith(`\r\n\r\n${bodies[i].length} ${createHash('sha256').update(bodies[i]).digest('hex')}`)).toBe(true);
+    });
+    // The long response was started first and is still open: it never held up the others.
+    expect(long?.writableEnded).toBe(false);
+    expect(Buffer.concat(longChunks).toString('latin1')).toMatch(/\r\nstarted;\r\n$/);
+    longSocket.destroy();
   });
 });
