@@ -4,7 +4,6 @@ import type { NextFunction, Request, Response } from 'express';
 import { ApiModule } from './api/api.module.js';
 import { CorsMiddleware } from './api/cors.middleware.js';
 import { OpenApiDocument } from './api/docs.controller.js';
-import { IndexService } from './api/index.service.js';
 import { buildOpenApiDocument } from './api/openapi.js';
 import { HttpErrorFilter } from './files/http-error.filter.js';
 import { readFileSync } from 'node:fs';
@@ -29,7 +28,6 @@ export function configureApp(app: INestApplication): void {
   // CORS before any route, guard or lookup: preflights are answered here, and every response to
   // an allowed origin (errors included) carries its headers.
   express.use(app.get(CorsMiddleware).handle);
-  express.use(app.get(IndexService).interimFolderRoute);
   app.get(OpenApiDocument).provide(() => buildOpenApiDocument(app, [ApiModule], packageVersion()));
   app.useGlobalFilters(new HttpErrorFilter());
   // SIGTERM/SIGINT run GracefulShutdown (drain within SHUTDOWN_GRACE_MS), then exit 0.

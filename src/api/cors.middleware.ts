@@ -3,6 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { answerOptions, corsResponseHeaders, type AllowedOrigins, type HeaderList } from '../http/cors.js';
 import { ApiConfig } from './api-config.js';
 import { CorsRoutes } from './cors-routes.js';
+import { setHeaders } from '../files/response-adapter.js';
 
 type Middleware = (req: Request, res: Response, next: NextFunction) => void;
 
@@ -44,28 +45,15 @@ function withCors(allowed: AllowedOrigins, routes: CorsRoutes): Middleware {
         return;
       }
     }
-    apply(res, corsResponseHeaders(allowed, route, origin));
+    setHeaders(res, corsResponseHeaders(allowed, route, origin));
     next();
   };
 }
 
 function answer(res: Response, headers: HeaderList): void {
   res.statusCode = 204;
-  apply(res, headers);
+  setHeaders(res, headers);
   res.end();
-}
-
-/** Vary is appended (another layer may vary on Accept too); every other header is set. */
-function apply(res: Response, headers: HeaderList): void {
-  for (const [name, value] of headers) {
-    if (name === 'Vary') appendVary(res, value);
-    else res.setHeader(name, value);
-  }
-}
-
-export function appendVary(res: Response, fields: string): void {
-  const current = res.getHeader('Vary');
-  res.setHeader('Vary', current === undefined || current === '' ? fields : `${String(current)}, ${fields}`);
 }
 
 function header(req: Request, name: string): string | undefined {
