@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { CorsRoute } from '../http/cors.js';
 
-/** What a script may read from a file response (issue 10): ranges, validators, digests, the request id. */
+/** What a script may read from a file response (issue 10): ranges, validators, digests, the request id, the auth challenge. */
 export const FILE_EXPOSED_HEADERS = [
   'Content-Range',
   'Accept-Ranges',
@@ -12,6 +12,8 @@ export const FILE_EXPOSED_HEADERS = [
   'Repr-Digest',
   'Content-Digest',
   'X-Request-Id',
+  'WWW-Authenticate', // private mode: a script can tell "needs a token" (401) from other errors
+  'Retry-After', // 429 after too many failed authentications
 ] as const;
 
 /**
