@@ -7,13 +7,6 @@ import { API_TOKENS, appendTo, createUpload, tusRequest, WRITE_AUTH } from '../s
 
 const APP = 'http://127.0.0.1:8080';
 const EVIL = 'http://127.0.0.1:6666';
-const CORS_NAMES = [
-  'access-control-allow-origin',
-  'access-control-expose-headers',
-  'access-control-allow-methods',
-  'access-control-allow-headers',
-  'access-control-max-age',
-];
 const ALLOWED_HEADERS =
   'authorization, content-type, tus-resumable, upload-length, upload-offset, upload-metadata, upload-defer-length, ' +
   'upload-concat, upload-checksum, repr-digest, x-http-method-override, x-requested-with, x-request-id';
