@@ -26,7 +26,7 @@ function optionsOnly(routes: CorsRoutes): Middleware {
   return (req, res, next) => {
     if (req.method !== 'OPTIONS') return next();
     const route = routes.forPath(pathOf(req.originalUrl));
-    if (route.ownOptions) return next();
+    if (route === undefined || route.ownOptions) return next();
     answer(res, answerOptions(undefined, route, { origin: undefined, requestMethod: undefined, requestHeaders: undefined }));
   };
 }
@@ -34,6 +34,7 @@ function optionsOnly(routes: CorsRoutes): Middleware {
 function withCors(allowed: AllowedOrigins, routes: CorsRoutes): Middleware {
   return (req, res, next) => {
     const route = routes.forPath(pathOf(req.originalUrl));
+    if (route === undefined) return next();
     const origin = header(req, 'origin');
     if (req.method === 'OPTIONS') {
       const requestMethod = header(req, 'access-control-request-method');
