@@ -3,7 +3,6 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ApiModule } from './api/api.module.js';
 import { CorsMiddleware } from './api/cors.middleware.js';
 import { OpenApiDocument } from './api/docs.controller.js';
-import { IndexService } from './api/index.service.js';
 import { buildOpenApiDocument } from './api/openapi.js';
 import { HttpErrorFilter } from './files/http-error.filter.js';
 import { serveInTurns } from './http/request-turns.js';
@@ -33,7 +32,6 @@ export function configureApp(app: INestApplication): void {
   // listen/init, after these), guard or lookup: preflights are answered here, and every response
   // to an allowed origin (errors included) carries its headers.
   express.use(app.get(CorsMiddleware).handle);
-  express.use(app.get(IndexService).interimFolderRoute);
   app.get(OpenApiDocument).provide(() => buildOpenApiDocument(app, [ApiModule], packageVersion()));
   app.useGlobalFilters(new HttpErrorFilter());
   // SIGTERM/SIGINT run GracefulShutdown (drain within SHUTDOWN_GRACE_MS), then exit 0.

@@ -51,7 +51,7 @@ export function decideAccess(request: AccessRequest, policy: AccessPolicy, nowMs
   if (bearer.kind === 'none' && !hasLink) {
     if (policy.mode === 'private') return { kind: 'unauthenticated' };
     if (query.kind === 'bad-request') return query;
-    return { kind: 'grant', grant: { auth: 'public', authenticated: false, pin: query.version, download: query.download } };
+    return { kind: 'grant', grant: { auth: 'public', authenticated: false, mayList: true, pin: query.version, download: query.download } };
   }
 
   let auth: string | undefined;
@@ -67,11 +67,24 @@ export function decideAccess(request: AccessRequest, policy: AccessPolicy, nowMs
     const verdict = verifyLink(query.link, path, policy.signingKeys, nowMs);
     if (!verdict.ok) return { kind: 'denied', reason: verdict.reason };
     const { version, download, filename } = verdict.claims;
-    return { kind: 'grant', grant: { auth: auth ?? `link:${verdict.kid}`, authenticated: true, pin: version, download, filename } };
+    return {
+      kind: 'grant',
+      grant: {
+        auth: auth ?? `link:${verdict.kid}`,
+        authenticated: true,
+        mayList: auth !== undefined || policy.mode === 'public',
+        pin: version,
+        download,
+        filename,
+      },
+    };
   }
   if (query.kind === 'bad-request') return query;
   // The token alone (`auth` is set: without a link, a bearer header got us here).
-  return { kind: 'grant', grant: { auth: auth ?? 'public', authenticated: true, pin: query.version, download: query.download } };
+  return {
+    kind: 'grant',
+    grant: { auth: auth ?? 'public', authenticated: true, mayList: true, pin: query.version, download: query.download },
+  };
 }
 
 /** The decoded request path a link signs: `/a b/c.txt`, or for a folder `/a b/` (`/` for the top). */

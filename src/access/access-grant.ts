@@ -12,11 +12,16 @@ export interface AccessGrant {
   readonly pin?: string;
   /** `dl=1`: send `Content-Disposition: attachment`. */
   readonly download: boolean;
+  /**
+   * May see folder listings (JSON and the HTML index): everyone in public mode, bearer-token
+   * holders in private mode (issue 10); a signed link opens files, never a listing.
+   */
+  readonly mayList: boolean;
   /** A signed `filename`: the name the browser should save as. */
   readonly filename?: string;
 }
 
-export const PUBLIC_GRANT: AccessGrant = Object.freeze({ auth: 'public', authenticated: false, download: false });
+export const PUBLIC_GRANT: AccessGrant = Object.freeze({ auth: 'public', authenticated: false, mayList: true, download: false });
 
 // Keyed by the request object itself: no property added to Express's Request, no cast.
 const grants = new WeakMap<object, AccessGrant>();

@@ -6,7 +6,7 @@ import { FileAccessGuard } from './file-access.guard.js';
 import { jsonBodyParser } from './json-body.js';
 import { LinkMinter } from './link-minter.js';
 import { LINKS_PATH, LinksController } from './links.controller.js';
-import { ReadTokenGuard } from './token.guard.js';
+import { ListingGuard, ReadTokenGuard } from './token.guard.js';
 
 /**
  * Access control: settings, the decisions (AccessService), the file guard, `POST /.api/links`.
@@ -22,6 +22,7 @@ import { ReadTokenGuard } from './token.guard.js';
     AccessService,
     FileAccessGuard,
     ReadTokenGuard,
+    ListingGuard,
     FileStorageService,
     {
       provide: LinkMinter,
@@ -29,7 +30,7 @@ import { ReadTokenGuard } from './token.guard.js';
       useFactory: (config: AccessConfig, storage: FileStorageService) => new LinkMinter(config, storage),
     },
   ],
-  exports: [AccessConfig, AccessService, FileAccessGuard, ReadTokenGuard],
+  exports: [AccessConfig, AccessService, FileAccessGuard, ReadTokenGuard, ListingGuard],
 })
 export class AccessModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -78,7 +78,7 @@ export class AccessService {
       this.refuse(req, 'bad-token'); // a known token: not a guess, so not counted towards the limit
       throw new AccessDeniedError('bad-token', `the token may not ${role}`);
     }
-    setGrant(req, { auth: `token:${holder.name}`, authenticated: true, download: false });
+    setGrant(req, { auth: `token:${holder.name}`, authenticated: true, mayList: true, download: false });
     return holder;
   }
 

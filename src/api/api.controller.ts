@@ -1,4 +1,4 @@
-import { Controller, Get, Req } from '@nestjs/common';
+import { Controller, Get, Req, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -13,10 +13,10 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { FileNotFoundError, InvalidPathError } from '../files/errors.js';
+import { ListingGuard } from '../access/token.guard.js';
+import { FileNotFoundError, FolderRedirect, InvalidPathError } from '../files/errors.js';
 import { ApiService } from './api.service.js';
 import { ErrorDto, FileMetadataDto, validateListingQuery, type FolderListingDto } from './dto.js';
-import { FolderRedirect } from './errors.js';
 import { parseTarget, queryOf, urlPath } from './target.js';
 import { folderListing } from './views.js';
 
@@ -30,6 +30,7 @@ export const API_FILES_PREFIX = '/.api/files';
  */
 @ApiTags('files')
 @Controller()
+@UseGuards(ListingGuard) // private mode: an API token (401/403/429) before any lookup
 export class ApiController {
   constructor(private readonly api: ApiService) {}
 
@@ -53,7 +54,7 @@ export class ApiController {
   @ApiBadRequestResponse({ type: ErrorDto, description: 'Invalid path (`..`, encoded slashes, NUL, empty segments).' })
   @ApiNotFoundResponse({ type: ErrorDto, description: 'No file there (missing, a dot-file, or not a regular file).' })
   @ApiBearerAuth()
-  @ApiUnauthorizedResponse({ type: ErrorDto, description: 'ACCESS=private and no bearer token.' })
+  @ApiUnauthorizedResponse({ type: ErrorDto, description: 'ACCESS=private and no bearer token (a signed link does not open the API).' })
   @ApiForbiddenResponse({ type: ErrorDto, description: 'A bad token (`reason: bad-token`).' })
   @ApiTooManyRequestsResponse({ type: ErrorDto, description: 'Too many failed authentications from this client address.' })
   async files(@Req() req: Request): Promise<FileMetadataDto | FolderListingDto> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { CorsRoute } from '../http/cors.js';
 
-/** What a script may read from a file response (issue 10): ranges, validators, digests, the request id. */
+/** What a script may read from a file response (issue 10): ranges, validators, digests, the request id, the auth challenge. */
 export const FILE_EXPOSED_HEADERS = [
   'Content-Range',
   'Accept-Ranges',
@@ -12,6 +12,8 @@ export const FILE_EXPOSED_HEADERS = [
   'Repr-Digest',
   'Content-Digest',
   'X-Request-Id',
+  'WWW-Authenticate', // private mode: a script can tell "needs a token" (401) from other errors
+  'Retry-After', // 429 after too many failed authentications
 ] as const;
 
 /**
@@ -55,25 +57,43 @@ export interface RegisteredRoute extends CorsRoute {
 }
 
 /**
- * Which CORS profile a path has, by longest registered prefix; files are the default. Another
- * module adds its own at start-up, e.g. the uploads:
- * `corsRoutes.add('/.uploads/', { methods: [...], allowHeaders: ['tus-resumable', 'upload-length', ...],
- * exposeHeaders: ['Upload-Offset', 'Upload-Length', 'Upload-Expires', 'Location', 'Tus-Resumable', ...], ownOptions: true })`.
+ * Which CORS profile a path has, by longest registered prefix; files are the default. A prefix
+ * ending in `/` matches every path that starts with it; any other prefix matches itself and what
+ * lies below it (`/.uploads` matches `/.uploads` and `/.uploads/x`, not `/.uploadsx`). Another
+ * module adds its own at start-up: the uploads add `/.uploads` (src/uploads/uploads-cors.ts), or
+ * withhold it while they are off.
  */
 @Injectable()
 export class CorsRoutes {
-  private prefixes: Array<readonly [string, RegisteredRoute]> = [
+  private prefixes: Array<readonly [string, RegisteredRoute | undefined]> = [
     ['/.api/links', LINKS_ROUTE],
     ['/.api/', API_ROUTE],
   ];
 
   add(prefix: string, route: RegisteredRoute): void {
-    this.prefixes = [...this.prefixes, [prefix, route] as const].sort((a, b) => b[0].length - a[0].length);
+    this.register(prefix, route);
   }
 
-  /** `path` without its query string. */
-  forPath(path: string): RegisteredRoute {
-    for (const [prefix, route] of this.prefixes) if (path.startsWith(prefix)) return route;
+  /**
+   * No CORS at all under `prefix`: no OPTIONS answer, no CORS header; the route answers every
+   * request itself (a switched-off feature answers 404, a preflight included, and grants nothing).
+   */
+  withhold(prefix: string): void {
+    this.register(prefix, undefined);
+  }
+
+  /** `path` without its query string; undefined where the CORS policy is withheld. */
+  forPath(path: string): RegisteredRoute | undefined {
+    for (const [prefix, route] of this.prefixes) if (matches(prefix, path)) return route;
     return FILE_ROUTE;
   }
+
+  private register(prefix: string, route: RegisteredRoute | undefined): void {
+    this.prefixes = [...this.prefixes, [prefix, route] as const].sort((a, b) => b[0].length - a[0].length);
+  }
+}
+
+function matches(prefix: string, path: string): boolean {
+  if (!path.startsWith(prefix)) return false;
+  return prefix.endsWith('/') || path.length === prefix.length || path.charCodeAt(prefix.length) === 0x2f;
 }

@@ -3,6 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { answerOptions, corsResponseHeaders, type AllowedOrigins, type HeaderList } from '../http/cors.js';
 import { ApiConfig } from './api-config.js';
 import { CorsRoutes } from './cors-routes.js';
+import { setHeaders } from '../files/response-adapter.js';
 
 type Middleware = (req: Request, res: Response, next: NextFunction) => void;
 
@@ -25,7 +26,7 @@ function optionsOnly(routes: CorsRoutes): Middleware {
   return (req, res, next) => {
     if (req.method !== 'OPTIONS') return next();
     const route = routes.forPath(pathOf(req.originalUrl));
-    if (route.ownOptions) return next();
+    if (route === undefined || route.ownOptions) return next();
     answer(res, answerOptions(undefined, route, { origin: undefined, requestMethod: undefined, requestHeaders: undefined }));
   };
 }
@@ -33,6 +34,7 @@ function optionsOnly(routes: CorsRoutes): Middleware {
 function withCors(allowed: AllowedOrigins, routes: CorsRoutes): Middleware {
   return (req, res, next) => {
     const route = routes.forPath(pathOf(req.originalUrl));
+    if (route === undefined) return next();
     const origin = header(req, 'origin');
     if (req.method === 'OPTIONS') {
       const requestMethod = header(req, 'access-control-request-method');
@@ -44,28 +46,15 @@ function withCors(allowed: AllowedOrigins, routes: CorsRoutes): Middleware {
         return;
       }
     }
-    apply(res, corsResponseHeaders(allowed, route, origin));
+    setHeaders(res, corsResponseHeaders(allowed, route, origin));
     next();
   };
 }
 
 function answer(res: Response, headers: HeaderList): void {
   res.statusCode = 204;
-  apply(res, headers);
+  setHeaders(res, headers);
   res.end();
-}
-
-/** Vary is appended (another layer may vary on Accept too); every other header is set. */
-function apply(res: Response, headers: HeaderList): void {
-  for (const [name, value] of headers) {
-    if (name === 'Vary') appendVary(res, value);
-    else res.setHeader(name, value);
-  }
-}
-
-export function appendVary(res: Response, fields: string): void {
-  const current = res.getHeader('Vary');
-  res.setHeader('Vary', current === undefined || current === '' ? fields : `${String(current)}, ${fields}`);
 }
 
 function header(req: Request, name: string): string | undefined {

@@ -12,13 +12,3 @@ export class FolderNotFoundError extends DownloadError {
     super('folder not found');
   }
 }
-
-/** A folder asked for without its trailing slash: RFC 9110 §15.4.2 permanent redirect to the folder URL. */
-export class FolderRedirect extends DownloadError {
-  readonly status = 301;
-  override readonly headers: Readonly<Record<string, string>>;
-  constructor(location: string) {
-    super('moved permanently');
-    this.headers = { Location: location };
-  }
-}

@@ -1,46 +1,35 @@
 import { Injectable } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
-import { STATUS_CODES } from 'node:http';
-import { DownloadError, InvalidPathError } from '../files/errors.js';
-import type { HeaderList } from '../http/cors.js';
+import { AccessConfig } from '../access/access-config.js';
+import { UnauthenticatedError } from '../access/access-errors.js';
+import { FolderRoute, type FolderAnswer, type FolderRequest } from '../files/folder-route.js';
 import { ApiService } from './api.service.js';
-import { appendVary } from './cors.middleware.js';
 import { validateListingQuery } from './dto.js';
-import { FolderRedirect } from './errors.js';
 import { INDEX_PAGE_HEADERS, renderIndexPage } from './index-page.js';
 import { encodeCursor } from './listing.js';
 import { chooseListingFormat } from './negotiate.js';
-import { parseTarget, queryOf, urlPath } from './target.js';
+import { queryOf, urlPath } from './target.js';
 import { folderListing, indexRows } from './views.js';
-
-/** A complete answer, decided before it is written: what the file controller applies for a folder URL. */
-export interface FolderAnswer {
-  readonly status: number;
-  readonly headers: HeaderList;
-  readonly body: string;
-}
-
-/** What a folder URL's answer depends on: the raw request-target, its parsed query and `Accept`. */
-export interface FolderRequest {
-  readonly target: string;
-  readonly query: unknown;
-  readonly accept: string | undefined;
-}
 
 /**
  * Folder URLs of the file route (`/`, `/docs/`): the HTML index for browsers, the JSON listing for
  * everyone else (content negotiation on `Accept`, hence `Vary: Accept`), and the 301 from a folder
- * URL without its trailing slash. The file controller delegates to it with one call each.
+ * URL without its trailing slash. FilesController asks after the access guard; in private mode
+ * only a bearer token lists (a signed link opens files, not folders) and the HTML index is off.
  */
 @Injectable()
-export class IndexService {
-  constructor(private readonly api: ApiService) {}
+export class IndexService extends FolderRoute {
+  constructor(
+    private readonly api: ApiService,
+    private readonly access: AccessConfig,
+  ) {
+    super();
+  }
 
-  /** The answer for a folder URL. Throws the DownloadError to answer instead (400 bad query or cursor, 404). */
-  async answerFolder(request: FolderRequest, segments: readonly string[]): Promise<FolderAnswer> {
+  async answer(request: FolderRequest, segments: readonly string[]): Promise<FolderAnswer> {
+    if (!request.grant.mayList) throw new UnauthenticatedError();
     const query = validateListingQuery(request.query);
     const page = await this.api.page(segments, query);
-    const vary: [string, string] = ['Vary', 'Accept'];
+    const vary = ['Vary', 'Accept'] as const;
     if (chooseListingFormat(request.accept, this.htmlEnabled) === 'json') {
       return {
         status: 200,
@@ -57,59 +46,13 @@ export class IndexService {
     return { status: 200, headers: [...INDEX_PAGE_HEADERS, vary], body: html };
   }
 
-  /**
-   * For a file URL that found no file: the redirect to the folder URL when a listed folder is
-   * there (`/docs` → `/docs/`, query kept), else undefined (the 404 stands).
-   */
-  folderRedirect(target: string, segments: readonly string[]): FolderRedirect | undefined {
-    if (segments.length === 0 || !this.api.isListedFolder(segments)) return undefined;
-    return new FolderRedirect(`${urlPath(segments, true)}${queryOf(target)}`);
+  redirectTarget(request: FolderRequest, segments: readonly string[]): string | undefined {
+    if (!request.grant.mayList || segments.length === 0 || !this.api.isListedFolder(segments)) return undefined;
+    return `${urlPath(segments, true)}${queryOf(request.target)}`;
   }
 
-  /** HTML is for public listings; private mode will turn it off (issue "Private files"). */
+  /** The HTML index is for public listings; in private mode folder URLs answer JSON to token holders. */
   private get htmlEnabled(): boolean {
-    return true;
+    return this.access.mode === 'public';
   }
-
-  /**
-   * Interim wiring until the rebuilt file controller (issue 8) delegates folder URLs here: an
-   * Express middleware in front of the routes that answers GET and HEAD of a trailing-slash URL
-   * outside the dot-paths. Remove it when FilesController calls answerFolder and folderRedirect.
-   */
-  readonly interimFolderRoute = (req: Request, res: Response, next: NextFunction): void => {
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || !isFolderTarget(req.originalUrl)) {
-      next();
-      return;
-    }
-    const target = parseTarget(req.originalUrl);
-    const answer =
-      target?.kind === 'folder'
-        ? this.answerFolder({ target: req.originalUrl, query: req.query, accept: req.headers.accept }, target.segments)
-        : Promise.reject(new InvalidPathError());
-    answer.then(
-      (plan) => {
-        res.status(plan.status);
-        for (const [name, value] of plan.headers) {
-          if (name === 'Vary') appendVary(res, value);
-          else res.setHeader(name, value);
-        }
-        res.setHeader('Content-Length', Buffer.byteLength(plan.body));
-        res.end(req.method === 'HEAD' ? undefined : plan.body);
-      },
-      (error: unknown) => {
-        if (!(error instanceof DownloadError)) {
-          next(error);
-          return;
-        }
-        for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
-        res.status(error.status).json({ statusCode: error.status, error: STATUS_CODES[error.status] ?? 'Error', message: error.message });
-      },
-    );
-  };
-}
-
-function isFolderTarget(target: string): boolean {
-  const queryAt = target.indexOf('?');
-  const path = queryAt === -1 ? target : target.slice(0, queryAt);
-  return path.endsWith('/') && !path.startsWith('/.');
 }

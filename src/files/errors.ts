@@ -33,6 +33,14 @@ export class FileNotFoundError extends DownloadError {
   }
 }
 
+/** A folder asked for without its trailing slash: RFC 9110 §15.4.2 permanent redirect to the folder URL. */
+export class FolderRedirect extends DownloadError {
+  readonly status = 301;
+  constructor(location: string) {
+    super('moved permanently', { Location: location });
+  }
+}
+
 /** RFC 9110 §15.5.6: only GET and HEAD are defined on files. */
 export class MethodNotAllowedError extends DownloadError {
   readonly status = 405;

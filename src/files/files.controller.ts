@@ -7,9 +7,10 @@ import { AppConfig } from '../config/app-config.js';
 import { DigestService } from '../digest/digest.service.js';
 import { parseRequestPath } from '../http/request-path.js';
 import { planResponse, wantedDigestAlgorithms, type KnownDigests, type RequestFacts } from '../http/response-plan.js';
-import { FileNotFoundError, InvalidPathError, MethodNotAllowedError } from './errors.js';
+import { FileNotFoundError, FolderRedirect, InvalidPathError, MethodNotAllowedError } from './errors.js';
 import { FileStorageService } from './file-storage.service.js';
-import { sendPlan } from './response-adapter.js';
+import { FolderRoute, type FolderRequest } from './folder-route.js';
+import { sendFolderAnswer, sendPlan } from './response-adapter.js';
 
 const FILE_ROUTES = '{*path}';
 
@@ -25,15 +26,16 @@ export class FilesController {
     private readonly storage: FileStorageService,
     private readonly config: AppConfig,
     private readonly digests: DigestService,
+    private readonly folders: FolderRoute,
   ) {}
 
   @Get(FILE_ROUTES)
-  download(@Req() req: Request, @Res() res: Response): void {
+  download(@Req() req: Request, @Res() res: Response): void | Promise<void> {
     const target = parseRequestPath(req.originalUrl);
     if (target === undefined) throw new InvalidPathError();
-    if (target.kind === 'folder') throw new FileNotFoundError(); // no directory listing
     const grant = grantOf(req);
-    const file = this.storage.open(target.segments);
+    if (target.kind === 'folder') return this.folder(req, res, target.segments);
+    const file = this.openOrRedirect(req, target.segments);
     try {
       const request = requestFacts(req);
       const plan = planResponse({
@@ -55,6 +57,21 @@ export class FilesController {
     }
   }
 
+  /** A folder URL: the HTML index or the JSON listing (the API module decides, after the guard). */
+  private async folder(req: Request, res: Response, segments: readonly string[]): Promise<void> {
+    sendFolderAnswer(res, await this.folders.answer(folderRequest(req), segments), req.method === 'HEAD');
+  }
+
+  /** A file URL that names a folder redirects to the folder URL (RFC 9110 §15.4.2); anything else missing is 404. */
+  private openOrRedirect(req: Request, segments: readonly string[]): ReturnType<FileStorageService['open']> {
+    try {
+      return this.storage.open(segments);
+    } catch (error) {
+      const location = error instanceof FileNotFoundError ? this.folders.redirectTarget(folderRequest(req), segments) : undefined;
+      throw location === undefined ? error : new FolderRedirect(location);
+    }
+  }
+
   @All(FILE_ROUTES)
   otherMethods(): never {
     throw new MethodNotAllowedError();
@@ -68,6 +85,10 @@ export class FilesController {
 }
 
 const NO_DIGESTS: KnownDigests = new Map();
+
+function folderRequest(req: Request): FolderRequest {
+  return { target: req.originalUrl, query: req.query, accept: req.headers.accept, grant: grantOf(req) };
+}
 
 function requestFacts(req: Request): RequestFacts {
   return {

@@ -18,6 +18,7 @@ import { rangeLength } from '../http/range.js';
 import type { Header, PlannedError, ResponsePlan } from '../http/response-plan.js';
 import { DownloadError, FileReadError, PreconditionFailedError, RangeNotSatisfiableError, VersionChangedError } from './errors.js';
 import { writeError } from './http-error.filter.js';
+import type { FolderAnswer } from './folder-route.js';
 import type { OpenFile } from './open-file.js';
 import { readSliceSync, SliceReader, SYNC_READ_MAX } from './slice-reader.js';
 
@@ -49,6 +50,26 @@ export function sendPlan(res: Response, plan: ResponsePlan, file: OpenFile): voi
   }
   const slices = body.kind === 'bytes' ? [body.range] : [...body.layout.parts.flatMap((part) => [part.header, part.range]), body.layout.trailer];
   stream(res, plan, new SliceReader(file, slices));
+}
+
+/** Writes a folder answer (index page or JSON listing); `Vary` is appended to what CORS set. */
+export function sendFolderAnswer(res: Response, answer: FolderAnswer, head: boolean): void {
+  res.statusCode = answer.status;
+  setHeaders(res, answer.headers);
+  res.setHeader('Content-Length', Buffer.byteLength(answer.body));
+  res.end(head ? undefined : answer.body);
+}
+
+/** Sets each header, except that `Vary` is added to: CORS varies on Origin, a folder URL on Accept. */
+export function setHeaders(res: Response, headers: ReadonlyArray<readonly [string, string]>): void {
+  for (const [name, value] of headers) {
+    if (name !== 'Vary') {
+      res.setHeader(name, value);
+      continue;
+    }
+    const current = res.getHeader('Vary');
+    res.setHeader('Vary', current === undefined || current === '' ? value : `${String(current)}, ${value}`);
+  }
 }
 
 function writeHead(res: Response, plan: ResponsePlan): void {

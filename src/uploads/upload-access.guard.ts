@@ -5,9 +5,10 @@ import { UploadAuthorizer } from './upload-authorizer.js';
 import { UploadsConfig } from './uploads-config.js';
 
 /**
- * Decides before anything else is looked at: uploads off → 404; OPTIONS (tus discovery and CORS
- * preflights, which carry no credentials) → through; anything else needs a `write` token, so an
- * unauthenticated caller learns nothing about which uploads or files exist.
+ * Decides before anything else is looked at: uploads off → 404 (for OPTIONS too: the CORS policy
+ * of /.uploads is withheld then, so every request gets here); OPTIONS (tus discovery, no
+ * credentials; CORS preflights were answered by the CORS middleware) → through; anything else
+ * needs a `write` token, so an unauthenticated caller learns nothing about which uploads or files exist.
  */
 @Injectable()
 export class UploadAccessGuard implements CanActivate {

@@ -61,6 +61,44 @@ describe('access control: private mode', () => {
     }
   });
 
+  it('folder URLs and the listing API need a bearer token: without one they answer like files, and say nothing about what exists', async () => {
+    for (const path of [
+      '/',
+      '/docs/',
+      '/docs',
+      '/nope',
+      '/.api/files/',
+      '/.api/files/docs/',
+      '/.api/files/docs/report.pdf',
+      '/.api/files/nope',
+    ]) {
+      const res = await ask(port, path, { headers: { Accept: 'text/html' } });
+      expect([path, res.status, res.headers.get('www-authenticate')]).toEqual([path, 401, 'Bearer realm="files"']);
+      const bad = await ask(port, path, { headers: { Authorization: 'Bearer not-a-token' } });
+      expect([path, bad.status]).toEqual([path, 403]);
+    }
+  });
+
+  it('a signed link opens files, not listings: a scope link to a folder URL is 401', async () => {
+    const query = credentials.link('/videos/2024/a.ts', { scope: true, resource: '/videos/2024/' }).split('?')[1];
+    expect((await ask(port, `/videos/2024/a.ts?${query}`)).status).toBe(200);
+    const folder = await ask(port, `/videos/2024/?${query}`);
+    expect([folder.status, folder.headers.get('www-authenticate')]).toEqual([401, 'Bearer realm="files"']);
+  });
+
+  it('lists folders to a token holder as JSON only (no HTML index in private mode), with the redirect to the folder URL', async () => {
+    const headers = { ...credentials.bearer(), Accept: 'text/html' };
+    const top = await ask(port, '/', { headers });
+    expect([top.status, top.headers.get('content-type')]).toEqual([200, 'application/json; charset=utf-8']);
+    expect((bodyOf(top) as { entries: Array<{ name: string }> }).entries.map((entry) => entry.name)).toEqual(['docs', 'videos']);
+    const redirect = await ask(port, '/docs', { headers });
+    expect([redirect.status, redirect.headers.get('location')]).toEqual([301, '/docs/']);
+    const api = await ask(port, '/.api/files/docs/', { headers: credentials.bearer() });
+    expect((bodyOf(api) as { entries: Array<{ path: string }> }).entries.map((entry) => entry.path)).toEqual(['docs/report.pdf']);
+    const metadata = await ask(port, '/.api/files/docs/report.pdf', { headers: credentials.bearer(credentials.writeToken) });
+    expect(bodyOf(metadata)).toMatchObject({ path: 'docs/report.pdf', size: 10 });
+  });
+
   it('a non-Bearer Authorization header counts as no credentials (401)', async () => {
     expect((await ask(port, '/docs/report.pdf', { headers: { Authorization: 'Basic dXNlcjpwYXNz' } })).status).toBe(401);
   });

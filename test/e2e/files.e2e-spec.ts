@@ -365,7 +365,6 @@ describe('file service over a real socket', () => {
       ['a symlink leading out of the root', '/escape.txt'],
       ['a file under a symlinked folder outside the root', '/escape-dir/secret.txt'],
       ['a symlink to a dot-file', '/env-alias.txt'],
-      ['a directory', '/videos'],
       ['a missing file', '/missing.txt'],
       ['a path through a file', '/hello.txt/x'],
     ])('%s → 404', async (_name, path) => {
@@ -435,8 +434,14 @@ describe('file service over a real socket', () => {
     });
   });
 
-  it('makes no directory listing even where a folder is requested with subfolders', () => {
+  it('answers a folder named by a file URL with the redirect to its folder URL, not with its bytes or a 404 (issue 10)', async () => {
     mkdirSync(root.resolve('empty-folder'), { recursive: true });
-    return expect(fetchFrom(app, '/empty-folder').then((r) => r.status)).resolves.toBe(404);
+    for (const [path, location] of [
+      ['/videos', '/videos/'],
+      ['/empty-folder?x=1', '/empty-folder/?x=1'],
+    ]) {
+      const res = await rawRequest(port, `GET ${path} HTTP/1.1`);
+      expect([path, res.status, res.headers['location']]).toEqual([path, 301, location]);
+    }
   });
 });

@@ -1,6 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
 import { utimesSync } from 'node:fs';
-import { IndexService } from '../../src/api/index.service.js';
 import { INDEX_CSP } from '../../src/api/index-page.js';
 import { DigestService } from '../../src/digest/digest.service.js';
 import { startApp } from '../support/app.js';
@@ -115,11 +114,13 @@ describe('folder URLs: the HTML index and the JSON listing', () => {
     expect(JSON.parse(res.body.toString())).toEqual({ statusCode: status, error: expect.any(String) as unknown, message });
   });
 
-  it('redirects a folder URL without its trailing slash (IndexService.folderRedirect, the file route applies it)', () => {
-    const index = app.get(IndexService);
-    const redirect = index.folderRedirect('/docs?limit=5', ['docs']);
-    expect([redirect?.status, redirect?.headers]).toEqual([301, { Location: '/docs/?limit=5' }]);
-    expect(index.folderRedirect('/hello.txt', ['hello.txt'])).toBeUndefined();
-    expect(index.folderRedirect('/nope', ['nope'])).toBeUndefined();
+  test.each<[string, number, string | undefined]>([
+    ['/docs', 301, '/docs/'],
+    ['/docs?limit=5', 301, '/docs/?limit=5'],
+    ['/nope', 404, undefined],
+  ])('GET %s answers %d (a folder named without its trailing slash redirects, query kept)', async (target, status, location) => {
+    const res = await rawRequest(port, `GET ${target} HTTP/1.1`, [`Accept: ${BROWSER}`]);
+    expect(res.status).toBe(status);
+    expect(res.headers['location']).toBe(location);
   });
 });

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Validator, type SpecData } from '@seriousme/openapi-schema-validator';
 import { utimesSync } from 'node:fs';
 import { startApp } from '../support/app.js';
+import { TestCredentials } from '../support/access.js';
 import { TempRoot } from '../support/fixtures.js';
 import { fetchFrom, json, type FetchOptions } from '../support/http.js';
 
@@ -17,7 +18,9 @@ interface Document {
 type Method = NonNullable<FetchOptions['method']>;
 
 /** Requests that, between them, reach every path and method of the document and the statuses this build can give. */
-const SCENARIOS: Array<[template: string, method: Method, url: string, headers: Record<string, string>]> = [
+type Scenario = [template: string, method: Method, url: string, headers: Record<string, string>];
+
+const SCENARIOS: Scenario[] = [
   ['/{path}', 'GET', '/hello.txt', {}],
   ['/{path}', 'GET', '/hello.txt', { Range: 'bytes=-500' }],
   ['/{path}', 'GET', '/hello.txt', { Range: 'bytes=0-1,5-6' }],
@@ -51,6 +54,30 @@ const SCENARIOS: Array<[template: string, method: Method, url: string, headers: 
   ['/.api/files/{path}', 'GET', '/.api/files/missing.txt', {}],
   ['/.api/files/{path}', 'GET', '/.api/files/a%2fb', {}],
 ];
+
+/** One request, answered with a status, content type and required JSON fields the document lists for its operation; returns the status. */
+async function expectAsDocumented(document: Document, app: INestApplication, scenario: Scenario): Promise<number> {
+  const [template, method, url, headers] = scenario;
+  const operation = document.paths[template]?.[method.toLowerCase()];
+  expect([template, method, operation === undefined ? 'undocumented' : 'documented']).toEqual([template, method, 'documented']);
+  const res = await fetchFrom(app, url, { method, headers });
+  const what = `${method} ${url} ${JSON.stringify(headers)} → ${res.status}`;
+  const response = operation.responses[String(res.status)];
+  expect([what, response === undefined ? 'undocumented status' : 'ok']).toEqual([what, 'ok']);
+  const type = res.headers['content-type']?.split(';')[0];
+  if (method === 'HEAD' || res.status === 204 || res.status === 304) return res.status;
+  const documented = Object.keys(response.content ?? {});
+  // `*/*` is the file itself, typed by its extension; everything else must be named exactly.
+  const matches = documented.includes(type ?? '') || (documented.includes('*/*') && !url.startsWith('/.api/'));
+  expect([what, type, matches ? 'ok' : 'undocumented content type']).toEqual([what, type, 'ok']);
+  const ref = response.content?.[type ?? '']?.schema?.$ref;
+  if (ref !== undefined) {
+    const schema = document.components.schemas[ref.replace('#/components/schemas/', '')];
+    const body = json(res) as Record<string, unknown>;
+    for (const field of schema.required ?? []) expect([what, field, field in body]).toEqual([what, field, true]);
+  }
+  return res.status;
+}
 
 describe('the OpenAPI document', () => {
   const root = new TempRoot();
@@ -105,25 +132,8 @@ describe('the OpenAPI document', () => {
   it('answers every listed path and method as documented: a documented status and content type, and the required JSON fields', async () => {
     const reached = new Set<string>();
     for (const [template, method, url, headers] of SCENARIOS) {
-      const operation = document.paths[template]?.[method.toLowerCase()];
-      expect([template, method, operation === undefined ? 'undocumented' : 'documented']).toEqual([template, method, 'documented']);
-      const res = await fetchFrom(app, url, { method, headers });
-      const what = `${method} ${url} ${JSON.stringify(headers)} → ${res.status}`;
-      const response = operation.responses[String(res.status)];
-      expect([what, response === undefined ? 'undocumented status' : 'ok']).toEqual([what, 'ok']);
+      await expectAsDocumented(document, app, [template, method, url, headers]);
       reached.add(`${template} ${method.toLowerCase()}`);
-      const type = res.headers['content-type']?.split(';')[0];
-      if (method === 'HEAD' || res.status === 204 || res.status === 304) continue;
-      const documented = Object.keys(response.content ?? {});
-      // `*/*` is the file itself, typed by its extension; everything else must be named exactly.
-      const matches = documented.includes(type ?? '') || (documented.includes('*/*') && !url.startsWith('/.api/'));
-      expect([what, type, matches ? 'ok' : 'undocumented content type']).toEqual([what, type, 'ok']);
-      const ref = response.content?.[type ?? '']?.schema?.$ref;
-      if (ref !== undefined) {
-        const schema = document.components.schemas[ref.replace('#/components/schemas/', '')];
-        const body = json(res) as Record<string, unknown>;
-        for (const field of schema.required ?? []) expect([what, field, field in body]).toEqual([what, field, true]);
-      }
     }
     const listed = Object.entries(document.paths).flatMap(([path, item]) => Object.keys(item).map((method) => `${path} ${method}`));
     expect([...reached].sort()).toEqual(listed.sort());
@@ -144,5 +154,39 @@ describe('the OpenAPI document', () => {
     }
     expect(html).not.toMatch(/<script>|<style>|\sstyle=/); // no inline code for the CSP to block
     expect((await fetchFrom(app, '/.api/docs/index.html')).status).toBe(404); // only the files the page uses
+  });
+});
+
+describe('the OpenAPI document, private mode: the access statuses are documented where they happen', () => {
+  const root = new TempRoot();
+  const credentials = new TestCredentials();
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    root.write('hello.txt', 'hello');
+    ({ app } = await startApp({ FILES_ROOT: root.path, ...credentials.settings('private'), AUTH_FAILURE_LIMIT: '2' }));
+  });
+
+  afterAll(async () => {
+    await app.close();
+    root.cleanup();
+  });
+
+  it('401 without a token, 403 for a bad one, 429 once the failures reach the limit: on files, folders and the API', async () => {
+    const document = json(await fetchFrom(app, '/.api/openapi.json')) as Document;
+    const bad = { Authorization: 'Bearer not-a-token' };
+    const scenarios: Array<[Scenario, number]> = [
+      [['/{path}', 'GET', '/hello.txt', {}], 401],
+      [['/', 'GET', '/', {}], 401],
+      [['/.api/files/', 'GET', '/.api/files/', {}], 401],
+      [['/.api/files/{path}', 'GET', '/.api/files/hello.txt', {}], 401],
+      [['/{path}', 'GET', '/hello.txt', bad], 403],
+      [['/.api/files/{path}', 'GET', '/.api/files/hello.txt', bad], 403],
+      [['/{path}', 'GET', '/hello.txt', credentials.bearer()], 429],
+      [['/.api/files/{path}', 'GET', '/.api/files/hello.txt', credentials.bearer()], 429],
+    ];
+    const statuses: number[] = [];
+    for (const [scenario] of scenarios) statuses.push(await expectAsDocumented(document, app, scenario));
+    expect(statuses).toEqual(scenarios.map(([, status]) => status));
   });
 });

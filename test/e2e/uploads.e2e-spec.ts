@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApp } from '../support/app.js';
 import { TempRoot } from '../support/fixtures.js';
+import { rawRequest } from '../support/raw-http.js';
 import {
   API_TOKENS,
   appendTo,
@@ -15,13 +16,14 @@ import {
   tusRequest,
   uploadMetadata,
   WRITE_AUTH,
+  WRITE_TOKEN,
 } from '../support/tus.js';
 
 const STAGING = '.upload-staging';
 
-async function serve(env: Record<string, string>): Promise<{ app: INestApplication; base: string }> {
+async function serve(env: Record<string, string>): Promise<{ app: INestApplication; base: string; port: number }> {
   const { app, port } = await startApp({ API_TOKENS, UPLOAD_MIN_FREE: '0', ...env });
-  return { app, base: `http://127.0.0.1:${port}` };
+  return { app, base: `http://127.0.0.1:${port}`, port };
 }
 
 /** Names in the served folder, the staging folder excepted. */
@@ -61,7 +63,8 @@ describe('uploads (tus 1.0 under /.uploads/)', () => {
   const root = new TempRoot();
   let app: INestApplication;
   let base: string;
-  beforeAll(async () => ({ app, base } = await serve({ FILES_ROOT: root.path, UPLOAD_ROOT: root.path, UPLOAD_MAX_SIZE: '1MiB' })));
+  let port: number;
+  beforeAll(async () => ({ app, base, port } = await serve({ FILES_ROOT: root.path, UPLOAD_ROOT: root.path, UPLOAD_MAX_SIZE: '1MiB' })));
   afterAll(async () => {
     await app.close();
     root.cleanup();
@@ -103,7 +106,7 @@ describe('uploads (tus 1.0 under /.uploads/)', () => {
     });
   });
 
-  it('never serves partial bytes: GET on an upload is 405, the staging folder is not served, the name is not there yet', async () => {
+  it('never serves partial bytes: GET on an upload is 405, the staging folder is neither served nor listed, the name is not there yet', async () => {
     const data = randomBytes(20_000);
     const { res, url } = await createUpload(base, data.length, { filename: 'partial.bin' });
     expect(res.status).toBe(201);
@@ -117,6 +120,21 @@ describe('uploads (tus 1.0 under /.uploads/)', () => {
     expect((await fetch(`${base}/${STAGING}/${id}`)).status).toBe(404);
     expect((await fetch(`${base}/${STAGING}/${id}.json`)).status).toBe(404);
     expect(servedNames(root)).not.toContain('partial.bin');
+    expect(readdirSync(root.resolve(STAGING))).toContain(id); // staged, so the checks below are about a folder that exists
+    for (const path of [
+      `/${STAGING}`,
+      `/${STAGING}/`,
+      `/.api/files/${STAGING}`,
+      `/.api/files/${STAGING}/`,
+      `/.api/files/${STAGING}/${id}`,
+    ]) {
+      expect([path, (await fetch(`${base}${path}`)).status]).toEqual([path, 404]);
+    }
+    const listing = await fetch(`${base}/.api/files/`);
+    expect(listing.status).toBe(200);
+    const names = ((await listing.json()) as { entries: Array<{ name: string }> }).entries.map((entry) => entry.name);
+    expect(names).not.toContain(STAGING);
+    expect(names).not.toContain('partial.bin');
 
     expect((await appendTo(url, 10_000, data.subarray(10_000))).status).toBe(204);
     const done = await fetch(`${base}/partial.bin`);
@@ -277,11 +295,22 @@ describe('uploads (tus 1.0 under /.uploads/)', () => {
     expect(stagedNames(root).filter((name) => name.startsWith(id))).toEqual([]);
   });
 
-  it('answers an id that is not one of ours with 404 without touching the disk', async () => {
-    for (const id of ['..', '%2e%2e', 'ABCDEF', 'x'.repeat(32), `${'a'.repeat(32)}.json`]) {
-      const res = await tusRequest(`${base}/.uploads/${id}`, 'HEAD');
-      expect(res.status).toBe(404);
+  // Sent raw: fetch (like every URL parser) would resolve `..` and `%2e%2e` away before sending.
+  it('answers an id that is not one of ours with 404, dot segments included (sent as written), and stages nothing', async () => {
+    const before = stagedNames(root);
+    for (const id of ['..', '%2e%2e', '%2E%2E', '../..', `..%2f${STAGING}`, 'ABCDEF', 'x'.repeat(32), `${'a'.repeat(32)}.json`]) {
+      for (const method of ['HEAD', 'PATCH', 'DELETE']) {
+        const res = await rawRequest(port, `${method} /.uploads/${id} HTTP/1.1`, [
+          `Authorization: Bearer ${WRITE_TOKEN}`,
+          'Tus-Resumable: 1.0.0',
+          'Upload-Offset: 0',
+          'Content-Type: application/offset+octet-stream',
+          'Content-Length: 0',
+        ]);
+        expect([method, id, res.status]).toEqual([method, id, 404]);
+      }
     }
+    expect(stagedNames(root)).toEqual(before);
   });
 
   it('counts uploads in /.metrics', async () => {

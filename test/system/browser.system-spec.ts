@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, utimesSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchChromium, servePage } from '../support/browser.js';
+import { TestCredentials } from '../support/access.js';
 import { TempRoot } from '../support/fixtures.js';
 import { ServerProcess } from '../support/server-process.js';
 import { until } from '../support/wait.js';
@@ -159,6 +160,58 @@ describe('in a browser (headless Chromium)', () => {
     await page.screenshot({ path: `${ARTEFACTS}/swagger-ui.png` });
     expect(messages.filter((message) => /Content Security Policy|Refused to/i.test(message))).toEqual([]);
     expect(requests.filter((url) => !url.startsWith(server.url) && !url.startsWith('data:'))).toEqual([]);
+    await page.close();
+  });
+});
+
+/** ACCESS=private: a listed origin's script sends a bearer token (a preflighted header) and reads what it got. */
+describe('in a browser (headless Chromium), private mode', () => {
+  const root = new TempRoot();
+  const credentials = new TestCredentials();
+  let server: ServerProcess;
+  let browser: { context: BrowserContext; close: () => Promise<void> };
+  let listed: { origin: string; close: () => Promise<void> };
+  let bytes: Buffer;
+
+  beforeAll(async () => {
+    bytes = root.writeRandom('private/big.bin', 100_000);
+    browser = await launchChromium();
+    listed = await servePage('<!DOCTYPE html><title>listed app</title><p>an app with a token</p>');
+    server = await ServerProcess.start({
+      FILES_ROOT: root.path,
+      CORS_ORIGINS: listed.origin,
+      LOG_LEVEL: 'warn',
+      ...credentials.settings('private'),
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await listed?.close();
+    await server?.stop();
+    root.cleanup();
+  });
+
+  it('a listed origin sends Authorization: Bearer with a range and reads the answer; without the token it reads the 401', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${listed.origin}/`);
+    const read = await page.evaluate(
+      async ({ url, token }) => {
+        const denied = await fetch(url, { headers: { Range: 'bytes=-100' } });
+        const res = await fetch(url, { headers: { Range: 'bytes=-100', Authorization: `Bearer ${token}` } });
+        return {
+          denied: [denied.status, denied.headers.get('WWW-Authenticate')],
+          status: res.status,
+          contentRange: res.headers.get('Content-Range'),
+          cacheControl: res.headers.get('Cache-Control'),
+          bytes: [...new Uint8Array(await res.arrayBuffer())],
+        };
+      },
+      { url: `${server.url}/private/big.bin`, token: credentials.readToken },
+    );
+    expect(read.denied).toEqual([401, 'Bearer realm="files"']);
+    expect([read.status, read.contentRange, read.cacheControl]).toEqual([206, `bytes 99900-99999/100000`, 'private']);
+    expect(Buffer.from(read.bytes).equals(bytes.subarray(99_900))).toBe(true);
     await page.close();
   });
 });

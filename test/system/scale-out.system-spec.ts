@@ -1,34 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { sha256, TempRoot } from '../support/fixtures.js';
 import { download } from '../support/raw-http.js';
-import { freePort, requireCommand, ServerProcess } from '../support/server-process.js';
+import { LoadBalancer } from '../support/haproxy.js';
+import { ServerProcess } from '../support/server-process.js';
 import { until } from '../support/wait.js';
 
 const INSTANCES = 3;
-
-/**
- * HAProxy config for the test: round-robin over the instances, on loopback. The proxy names the
- * instance that answered in `X-Served-By` (test-only; the shipped deploy/haproxy.cfg does not).
- */
-function haproxyConfig(port: number, servers: ServerProcess[]): string {
-  return [
-    'defaults',
-    '    mode http',
-    '    timeout connect 5s',
-    '    timeout client 60s',
-    '    timeout server 60s',
-    'frontend http',
-    `    bind 127.0.0.1:${port}`,
-    '    default_backend app',
-    'backend app',
-    '    balance roundrobin',
-    '    http-response set-header X-Served-By %[srv_name]',
-    ...servers.map((server, index) => `    server instance${index + 1} 127.0.0.1:${server.port}`),
-    '',
-  ].join('\n');
-}
 
 /** Lines of each instance's access log that carry `requestId`. */
 function instancesThatLogged(servers: ServerProcess[], requestId: string): number[] {
@@ -43,38 +19,20 @@ describe('scale-out behind HAProxy', () => {
   const root = new TempRoot();
   const work = new TempRoot();
   const servers: ServerProcess[] = [];
-  let haproxy: ChildProcess | undefined;
+  let balancer: LoadBalancer | undefined;
   let proxyPort: number;
   let file: Buffer;
 
   beforeAll(async () => {
-    requireCommand('haproxy', 'haproxy');
     file = root.writeRandom('large.bin', 24 * 1024 * 1024 + 333);
     for (let index = 0; index < INSTANCES; index += 1)
       servers.push(await ServerProcess.start({ FILES_ROOT: root.path, LOG_LEVEL: 'info' }));
-    proxyPort = await freePort();
-    const config = join(work.path, 'haproxy.cfg');
-    writeFileSync(config, haproxyConfig(proxyPort, servers));
-    haproxy = spawn('haproxy', ['-db', '-f', config], { stdio: ['ignore', 'ignore', 'ignore'] });
-    await until(
-      async () => {
-        try {
-          return (await fetch(`http://127.0.0.1:${proxyPort}/.healthz`)).status === 200;
-        } catch {
-          return false;
-        }
-      },
-      'HAProxy to listen',
-      { timeoutMs: 30_000 },
-    );
+    balancer = await LoadBalancer.start(servers, work.path);
+    proxyPort = balancer.port;
   }, 120_000);
 
   afterAll(async () => {
-    if (haproxy && haproxy.exitCode === null) {
-      const exited = new Promise((done) => haproxy?.once('exit', done));
-      haproxy.kill('SIGTERM');
-      await exited;
-    }
+    await balancer?.stop();
     await Promise.all(servers.map((server) => server.stop()));
     root.cleanup();
     work.cleanup();

@@ -77,9 +77,10 @@ interface Report {
 
 /**
  * Headless Chromium with tus-js-client in a page on another origin: a file input, a reload
- * mid-upload, the upload resumed. The page is cross-origin, so this needs the app's CORS
- * (CORS_ORIGINS, from the API work) with a profile for /.uploads; until that is merged it fails
- * with "the upload failed in the page before the reload" (the browser refuses the POST).
+ * mid-upload, the upload resumed. The page is cross-origin, so every request goes through the
+ * app's real CORS (CORS_ORIGINS set to the page's origin, the uploads profile of /.uploads):
+ * preflights for POST, HEAD and PATCH with tus's headers, and Location and Upload-Offset exposed
+ * to the script.
  */
 describe('uploads from a browser (headless Chromium, tus-js-client)', () => {
   const root = new TempRoot();

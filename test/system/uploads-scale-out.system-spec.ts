@@ -1,11 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createReadStream, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import * as tus from 'tus-js-client';
 import { TempRoot } from '../support/fixtures.js';
-import { freePort, requireCommand, ServerProcess } from '../support/server-process.js';
+import { LoadBalancer } from '../support/haproxy.js';
+import { ServerProcess } from '../support/server-process.js';
 import {
   API_TOKENS,
   appendTo,
@@ -19,25 +19,6 @@ import {
 import { sleep, until } from '../support/wait.js';
 
 const SIZE = 64 * 1024 * 1024;
-
-/** Round-robin over the instances on loopback; `X-Served-By` names the instance (test-only). */
-function haproxyConfig(port: number, servers: ServerProcess[]): string {
-  return [
-    'defaults',
-    '    mode http',
-    '    timeout connect 5s',
-    '    timeout client 60s',
-    '    timeout server 60s',
-    'frontend http',
-    `    bind 127.0.0.1:${port}`,
-    '    default_backend app',
-    'backend app',
-    '    balance roundrobin',
-    '    http-response set-header X-Served-By %[srv_name]',
-    ...servers.map((server, index) => `    server instance${index + 1} 127.0.0.1:${server.port}`),
-    '',
-  ].join('\n');
-}
 
 /** Which instance answered a request through the proxy. */
 async function servedBy(url: string): Promise<string> {
@@ -54,40 +35,21 @@ describe('uploads across instances behind HAProxy', () => {
   const root = new TempRoot();
   const work = new TempRoot();
   const servers: ServerProcess[] = [];
-  let haproxy: ChildProcess | undefined;
+  let balancer: LoadBalancer | undefined;
   let proxy: string;
 
   beforeAll(async () => {
-    requireCommand('haproxy', 'haproxy');
     for (let index = 0; index < 2; index += 1) {
       servers.push(
         await ServerProcess.start({ FILES_ROOT: root.path, UPLOAD_ROOT: root.path, API_TOKENS, UPLOAD_MIN_FREE: '0', LOG_LEVEL: 'info' }),
       );
     }
-    const port = await freePort();
-    const config = join(work.path, 'haproxy.cfg');
-    writeFileSync(config, haproxyConfig(port, servers));
-    haproxy = spawn('haproxy', ['-db', '-f', config], { stdio: ['ignore', 'ignore', 'ignore'] });
-    proxy = `http://127.0.0.1:${port}`;
-    await until(
-      async () => {
-        try {
-          return (await fetch(`${proxy}/.healthz`)).status === 200;
-        } catch {
-          return false;
-        }
-      },
-      'HAProxy to listen',
-      { timeoutMs: 30_000 },
-    );
+    balancer = await LoadBalancer.start(servers, work.path);
+    proxy = balancer.url;
   }, 120_000);
 
   afterAll(async () => {
-    if (haproxy && haproxy.exitCode === null) {
-      const exited = new Promise((done) => haproxy?.once('exit', done));
-      haproxy.kill('SIGTERM');
-      await exited;
-    }
+    await balancer?.stop();
     await Promise.all(servers.map((server) => server.stop()));
     root.cleanup();
     work.cleanup();
