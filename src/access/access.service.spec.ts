@@ -34,8 +34,8 @@ describe('AccessService.authorizeFileRequest in public mode', () => {
 
   it('grants a plain request (no credentials, no query) the public grant, as the full decision would', () => {
     const req = request(undefined, '10.0.0.1', '/docs/a.txt');
-    expect(access.authorizeFileRequest(req)).toEqual({ auth: 'public', authenticated: false, download: false });
-    expect(grantOf(req)).toEqual({ auth: 'public', authenticated: false, download: false });
+    expect(access.authorizeFileRequest(req)).toEqual({ auth: 'public', authenticated: false, mayList: true, download: false });
+    expect(grantOf(req)).toEqual({ auth: 'public', authenticated: false, mayList: true, download: false });
     expect(accessLogFields(req)).toEqual({ auth: 'public', authDenied: null });
   });
 
