@@ -2,8 +2,9 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
 /**
  * At most this many requests start per event-loop turn; the rest wait, in arrival order, for the
- * next turns. 4 measured best of 1, 4, 8 and 16 (bench/README.md, round 3): 1 costs throughput
- * (an epoll round per request), 8 and more let the connection burst grow again.
+ * next turns. 4 came out best of 1, 4, 8 and 16 in trials whose figures were not kept (bench/README.md,
+ * round 3): 1 costs an epoll round per request, 8 and more let the connection burst grow again.
+ * Compare with bench/compare.mjs before changing it.
  */
 export const REQUESTS_PER_TURN = 4;
 
