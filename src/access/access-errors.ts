@@ -1,4 +1,4 @@
-import { DownloadError } from '../files/errors.js';
+import { HttpError } from '../files/errors.js';
 import type { DenialReason } from './signed-link.js';
 
 /** The challenge of every 401 (RFC 9110 §11.6.1, RFC 6750 §3). */
@@ -15,7 +15,7 @@ const DENIAL_MESSAGES: Readonly<Record<DenialReason, string>> = {
 };
 
 /** 401: private mode, and the request carries neither a signed link nor a bearer token. */
-export class UnauthenticatedError extends DownloadError {
+export class UnauthenticatedError extends HttpError {
   readonly status = 401;
   constructor() {
     super('a signed link or an Authorization: Bearer token is required', { ...NO_STORE, 'WWW-Authenticate': BEARER_CHALLENGE });
@@ -26,7 +26,7 @@ export class UnauthenticatedError extends DownloadError {
  * 403 with `reason`. It depends only on the credentials, never on the file: a refused request
  * learns nothing about which files exist.
  */
-export class AccessDeniedError extends DownloadError {
+export class AccessDeniedError extends HttpError {
   readonly status = 403;
   constructor(
     override readonly reason: DenialReason,
@@ -37,7 +37,7 @@ export class AccessDeniedError extends DownloadError {
 }
 
 /** 429: too many failed authentications from this client address (per process). */
-export class TooManyFailuresError extends DownloadError {
+export class TooManyFailuresError extends HttpError {
   readonly status = 429;
   constructor(retryAfterSeconds: number) {
     super('too many failed authentications from this address; retry later', { ...NO_STORE, 'Retry-After': String(retryAfterSeconds) });
@@ -45,6 +45,6 @@ export class TooManyFailuresError extends DownloadError {
 }
 
 /** 400: a query the service will not act on (an unsigned `filename`, `dl=0`, a repeated `v`...). */
-export class BadQueryError extends DownloadError {
+export class BadQueryError extends HttpError {
   readonly status = 400;
 }

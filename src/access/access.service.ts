@@ -13,7 +13,7 @@ import { checkToken, mayAct, parseBearer, type TokenHolder, type TokenRole } fro
 
 /**
  * Applies the pure access decisions to requests: the failure limit (429), the denial metric and
- * the access log's `auth` fields. Every refusal is thrown as a DownloadError, which
+ * the access log's `auth` fields. Every refusal is thrown as a HttpError, which
  * HttpErrorFilter answers.
  *
  * For other modules: `requireToken(req, role)` guards a route that needs an API token

@@ -1,9 +1,9 @@
 import type { NextFunction, Request, Response } from 'express';
 import { json } from 'express';
-import { DownloadError } from '../files/errors.js';
+import { HttpError } from '../files/errors.js';
 
 /** 400, 413 or 415: the body of an API request could not be read as a small JSON object. */
-export class BadBodyError extends DownloadError {
+export class BadBodyError extends HttpError {
   constructor(
     readonly status: number,
     message: string,

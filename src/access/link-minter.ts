@@ -1,4 +1,4 @@
-import { DownloadError } from '../files/errors.js';
+import { HttpError } from '../files/errors.js';
 import type { FileStorageService } from '../files/file-storage.service.js';
 import { strongETag } from '../http/validators.js';
 import type { AccessConfig } from './access-config.js';
@@ -38,12 +38,12 @@ export function parseTtl(text: string): number | undefined {
 }
 
 /** 400: the link asked for cannot be made; the message names the field. */
-export class LinkRequestError extends DownloadError {
+export class LinkRequestError extends HttpError {
   readonly status = 400;
 }
 
 /** 503: no SIGNING_KEYS, so this instance cannot sign. */
-export class NoSigningKeyError extends DownloadError {
+export class NoSigningKeyError extends HttpError {
   readonly status = 503;
   constructor() {
     super('SIGNING_KEYS is not set: this service cannot make links');

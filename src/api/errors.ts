@@ -1,12 +1,12 @@
-import { DownloadError } from '../files/errors.js';
+import { HttpError } from '../files/errors.js';
 
 /** A query parameter of the API is malformed (`limit`, `cursor`, an unknown name); the message names it. */
-export class BadQueryError extends DownloadError {
+export class BadQueryError extends HttpError {
   readonly status = 400;
 }
 
 /** No folder at that path in any root (or listings are off): the same answer either way. */
-export class FolderNotFoundError extends DownloadError {
+export class FolderNotFoundError extends HttpError {
   readonly status = 404;
   constructor() {
     super('folder not found');

@@ -1,9 +1,9 @@
 /**
- * Typed failures of the download service. Each one knows its HTTP status and a short message
- * that never contains a path of the server's disk; `HttpErrorFilter` is the one place that turns
- * them into responses.
+ * Typed failures of the service (downloads, the API, uploads before tus). Each one knows its HTTP
+ * status and a short message that never contains a path of the server's disk; `HttpErrorFilter`
+ * is the one place that turns them into responses.
  */
-export abstract class DownloadError extends Error {
+export abstract class HttpError extends Error {
   abstract readonly status: number;
   /** A machine-readable cause, sent as `reason` in the body where clients must tell causes apart. */
   readonly reason?: string;
@@ -18,7 +18,7 @@ export abstract class DownloadError extends Error {
 }
 
 /** The request path is malformed or tries to leave the roots (`..`, encoded slashes, NUL...). */
-export class InvalidPathError extends DownloadError {
+export class InvalidPathError extends HttpError {
   readonly status = 400;
   constructor() {
     super('invalid path');
@@ -26,7 +26,7 @@ export class InvalidPathError extends DownloadError {
 }
 
 /** Nothing servable at that path: missing, a directory, a dot-file, or outside every root. */
-export class FileNotFoundError extends DownloadError {
+export class FileNotFoundError extends HttpError {
   readonly status = 404;
   constructor() {
     super('file not found');
@@ -34,7 +34,7 @@ export class FileNotFoundError extends DownloadError {
 }
 
 /** A folder asked for without its trailing slash: RFC 9110 §15.4.2 permanent redirect to the folder URL. */
-export class FolderRedirect extends DownloadError {
+export class FolderRedirect extends HttpError {
   readonly status = 301;
   constructor(location: string) {
     super('moved permanently', { Location: location });
@@ -42,7 +42,7 @@ export class FolderRedirect extends DownloadError {
 }
 
 /** RFC 9110 §15.5.6: only GET and HEAD are defined on files. */
-export class MethodNotAllowedError extends DownloadError {
+export class MethodNotAllowedError extends HttpError {
   readonly status = 405;
   constructor() {
     super('method not allowed; use GET or HEAD', { Allow: 'GET, HEAD' });
@@ -50,7 +50,7 @@ export class MethodNotAllowedError extends DownloadError {
 }
 
 /** RFC 9110 §15.5.13: If-Match or If-Unmodified-Since evaluated to false. */
-export class PreconditionFailedError extends DownloadError {
+export class PreconditionFailedError extends HttpError {
   readonly status = 412;
   constructor(headers?: Readonly<Record<string, string>>) {
     super('precondition failed', headers);
@@ -58,7 +58,7 @@ export class PreconditionFailedError extends DownloadError {
 }
 
 /** A version-pinned URL (`?v=`) whose file is no longer that version: 412 rather than other bytes. */
-export class VersionChangedError extends DownloadError {
+export class VersionChangedError extends HttpError {
   readonly status = 412;
   override readonly reason = 'changed';
   constructor(headers?: Readonly<Record<string, string>>) {
@@ -67,7 +67,7 @@ export class VersionChangedError extends DownloadError {
 }
 
 /** RFC 9110 §15.5.17: no range of the set overlaps the file; Content-Range says its size. */
-export class RangeNotSatisfiableError extends DownloadError {
+export class RangeNotSatisfiableError extends HttpError {
   readonly status = 416;
   constructor(headers?: Readonly<Record<string, string>>) {
     super('range not satisfiable', headers);
@@ -75,7 +75,7 @@ export class RangeNotSatisfiableError extends DownloadError {
 }
 
 /** The file could not be read, or changed, before any byte of the body was sent. */
-export class FileReadError extends DownloadError {
+export class FileReadError extends HttpError {
   readonly status = 500;
   constructor() {
     super('read error');

@@ -22,7 +22,7 @@ export interface FolderRequest {
  * knows this shape.
  */
 export abstract class FolderRoute {
-  /** The answer for a folder URL; throws a DownloadError to answer instead (400, 401, 404). */
+  /** The answer for a folder URL; throws a HttpError to answer instead (400, 401, 404). */
   abstract answer(request: FolderRequest, segments: readonly string[]): Promise<FolderAnswer>;
   /** For a file URL that found no file: the folder URL to redirect to (query kept), or undefined (the 404 stands). */
   abstract redirectTarget(request: FolderRequest, segments: readonly string[]): string | undefined;

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { STATUS_CODES } from 'node:http';
-import { DownloadError } from './errors.js';
+import { HttpError } from './errors.js';
 
 export interface ErrorBody {
   statusCode: number;
@@ -29,7 +29,7 @@ export class HttpErrorFilter implements ExceptionFilter {
   }
 
   private describe(exception: unknown): DescribedError {
-    if (exception instanceof DownloadError) return exception;
+    if (exception instanceof HttpError) return exception;
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       // Nest's own messages ("Cannot GET /x") echo only the request, never the disk.
@@ -40,7 +40,7 @@ export class HttpErrorFilter implements ExceptionFilter {
   }
 }
 
-type DescribedError = Pick<DownloadError, 'status' | 'message' | 'headers' | 'reason'>;
+type DescribedError = Pick<HttpError, 'status' | 'message' | 'headers' | 'reason'>;
 
 /** The one writer of error bodies: `{statusCode, error, message[, reason]}` with the error's own headers. */
 export function writeError(response: Response, error: DescribedError): void {

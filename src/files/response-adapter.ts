@@ -16,7 +16,7 @@
 import type { Response } from 'express';
 import { rangeLength } from '../http/range.js';
 import type { Header, PlannedError, ResponsePlan } from '../http/response-plan.js';
-import { DownloadError, FileReadError, PreconditionFailedError, RangeNotSatisfiableError, VersionChangedError } from './errors.js';
+import { HttpError, FileReadError, PreconditionFailedError, RangeNotSatisfiableError, VersionChangedError } from './errors.js';
 import { writeError } from './http-error.filter.js';
 import type { FolderAnswer } from './folder-route.js';
 import type { OpenFile } from './open-file.js';
@@ -92,7 +92,7 @@ function stream(res: Response, plan: ResponsePlan, body: SliceReader): void {
   body.pipe(res);
 }
 
-function plannedError(error: PlannedError, headers: readonly Header[]): DownloadError {
+function plannedError(error: PlannedError, headers: readonly Header[]): HttpError {
   const fields = Object.fromEntries(headers);
   if (error === 'precondition-failed') return new PreconditionFailedError(fields);
   if (error === 'version-changed') return new VersionChangedError(fields);

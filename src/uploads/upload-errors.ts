@@ -1,6 +1,6 @@
 import { ERRORS } from '@tus/utils';
 import { STATUS_CODES } from 'node:http';
-import { DownloadError } from '../files/errors.js';
+import { HttpError } from '../files/errors.js';
 
 /** The error body of every /.uploads/ response, as for downloads, plus a stable `reason`. */
 export interface UploadErrorBody {
@@ -92,14 +92,14 @@ export function mapTusError(error: unknown): MappedError | undefined {
 }
 
 /** Errors answered before a request reaches tus, through the app's HttpErrorFilter. */
-export class UploadsOffError extends DownloadError {
+export class UploadsOffError extends HttpError {
   readonly status = 404;
   constructor() {
     super('uploads are not enabled');
   }
 }
 
-export class UploadMethodNotAllowedError extends DownloadError {
+export class UploadMethodNotAllowedError extends HttpError {
   readonly status = 405;
   override readonly headers = { Allow: 'OPTIONS, POST, HEAD, PATCH, DELETE' };
   constructor() {
@@ -108,14 +108,14 @@ export class UploadMethodNotAllowedError extends DownloadError {
 }
 
 /** tus 1.0 PATCH: "All PATCH requests MUST use Content-Type: application/offset+octet-stream, otherwise the server SHOULD return a 415". */
-export class UnsupportedMediaTypeError extends DownloadError {
+export class UnsupportedMediaTypeError extends HttpError {
   readonly status = 415;
   constructor() {
     super('a PATCH must have Content-Type: application/offset+octet-stream');
   }
 }
 
-export class UnauthorizedUploadError extends DownloadError {
+export class UnauthorizedUploadError extends HttpError {
   readonly status = 401;
   override readonly headers = { 'WWW-Authenticate': 'Bearer' };
   constructor() {
@@ -123,7 +123,7 @@ export class UnauthorizedUploadError extends DownloadError {
   }
 }
 
-export class ForbiddenUploadError extends DownloadError {
+export class ForbiddenUploadError extends HttpError {
   readonly status = 403;
   constructor() {
     super('this token may not upload');

@@ -2,26 +2,13 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
+import { launchChromium } from '../support/browser.js';
 import { TempRoot } from '../support/fixtures.js';
-import { requireCommand, ServerProcess } from '../support/server-process.js';
+import { ServerProcess } from '../support/server-process.js';
 import { API_TOKENS, downloadDigest, WRITE_TOKEN, writeRandomFile } from '../support/tus.js';
 
 const SIZE = 24 * 1024 * 1024;
-
-/** Launch options from TEAM.md: Debian's Chromium, never a browser of playwright's own. */
-const CHROMIUM = {
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-};
 
 /**
  * The page: a file input and tus-js-client's browser bundle. It uploads the chosen file in 1 MiB
@@ -88,10 +75,9 @@ describe('uploads from a browser (headless Chromium, tus-js-client)', () => {
   let server: ServerProcess;
   let pages: Server;
   let pageOrigin: string;
-  let browser: Browser | undefined;
+  let browser: { context: BrowserContext; close: () => Promise<void> } | undefined;
 
   beforeAll(async () => {
-    requireCommand('chromium', 'chromium');
     const bundle = readFileSync(resolve('node_modules/tus-js-client/dist/tus.min.js'));
     // The page's own static server, on another loopback origin than the service (127.0.0.2).
     let html = '';
@@ -110,7 +96,7 @@ describe('uploads from a browser (headless Chromium, tus-js-client)', () => {
       CORS_ORIGINS: pageOrigin,
     });
     html = page(`${server.url}/.uploads/`);
-    browser = await chromium.launch(CHROMIUM);
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
@@ -124,7 +110,8 @@ describe('uploads from a browser (headless Chromium, tus-js-client)', () => {
   it('uploads a file chosen through a file input, and resumes it after a reload', async () => {
     const path = join(work.path, 'from-the-browser.bin');
     const sha256 = await writeRandomFile(path, SIZE);
-    const tab = await (browser as Browser).newPage();
+    if (browser === undefined) throw new Error('Chromium did not start');
+    const tab = await browser.context.newPage();
     const reloaded = tab.waitForEvent('load', { timeout: 60_000 }).then(() => tab.waitForEvent('load', { timeout: 60_000 }));
     await tab.goto(`${pageOrigin}/`);
     await tab.setInputFiles('#file', path);

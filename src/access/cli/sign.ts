@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { AppConfig } from '../../config/app-config.js';
 import { loadCliEnvironment } from '../../config/cli-environment.js';
 import { ConfigurationError } from '../../config/environment.js';
-import { DownloadError, FileNotFoundError } from '../../files/errors.js';
+import { HttpError, FileNotFoundError } from '../../files/errors.js';
 import { FileStorageService } from '../../files/file-storage.service.js';
 import { AccessConfig } from '../access-config.js';
 import { LinkMinter, parseTtl } from '../link-minter.js';
@@ -76,7 +76,7 @@ try {
   const message =
     error instanceof FileNotFoundError
       ? `no such file under FILES_ROOT: ${requested}`
-      : error instanceof ConfigurationError || error instanceof UsageError || error instanceof DownloadError
+      : error instanceof ConfigurationError || error instanceof UsageError || error instanceof HttpError
         ? error.message
         : `failed: ${String(error)}`;
   process.stderr.write(`sign: ${message}\n`);
