@@ -4,7 +4,7 @@ import { ApiModule } from './api/api.module.js';
 import { CorsMiddleware } from './api/cors.middleware.js';
 import { OpenApiDocument } from './api/docs.controller.js';
 import { buildOpenApiDocument } from './api/openapi.js';
-import { HttpErrorFilter } from './files/http-error.filter.js';
+import { HttpErrorFilter } from './common/http-error.filter.js';
 import { serveInTurns } from './http/request-turns.js';
 import { readFileSync } from 'node:fs';
 import { OperationsConfig } from './operations/operations-config.js';

@@ -1,4 +1,4 @@
-import { HttpError } from '../files/errors.js';
+import { HttpError } from '../common/http-error.js';
 import type { DenialReason } from './signed-link.js';
 
 /** The challenge of every 401 (RFC 9110 §11.6.1, RFC 6750 §3). */

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { json } from 'express';
-import { HttpError } from '../files/errors.js';
+import { HttpError } from '../common/http-error.js';
 
 /** 400, 413 or 415: the body of an API request could not be read as a small JSON object. */
 export class BadBodyError extends HttpError {

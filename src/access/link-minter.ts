@@ -1,4 +1,4 @@
-import { HttpError } from '../files/errors.js';
+import { HttpError } from '../common/http-error.js';
 import type { FileStorageService } from '../files/file-storage.service.js';
 import { strongETag } from '../http/validators.js';
 import type { AccessConfig } from './access-config.js';

@@ -1,4 +1,4 @@
-import { HttpError } from '../files/errors.js';
+import { HttpError } from '../common/http-error.js';
 
 /** A query parameter of the API is malformed (`limit`, `cursor`, an unknown name); the message names it. */
 export class BadQueryError extends HttpError {

@@ -16,8 +16,9 @@
 import type { Response } from 'express';
 import { rangeLength } from '../http/range.js';
 import type { Header, PlannedError, ResponsePlan } from '../http/response-plan.js';
-import { HttpError, FileReadError, PreconditionFailedError, RangeNotSatisfiableError, VersionChangedError } from './errors.js';
-import { writeError } from './http-error.filter.js';
+import { HttpError } from '../common/http-error.js';
+import { FileReadError, PreconditionFailedError, RangeNotSatisfiableError, VersionChangedError } from './errors.js';
+import { writeError } from '../common/http-error.filter.js';
 import type { FolderAnswer } from './folder-route.js';
 import type { OpenFile } from './open-file.js';
 import { readSliceSync, SliceReader, SYNC_READ_MAX } from './slice-reader.js';

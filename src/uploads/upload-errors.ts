@@ -1,6 +1,6 @@
 import { ERRORS } from '@tus/utils';
 import { STATUS_CODES } from 'node:http';
-import { HttpError } from '../files/errors.js';
+import { HttpError } from '../common/http-error.js';
 
 /** The error body of every /.uploads/ response, as for downloads, plus a stable `reason`. */
 export interface UploadErrorBody {

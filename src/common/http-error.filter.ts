@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { STATUS_CODES } from 'node:http';
-import { HttpError } from './errors.js';
+import { HttpError } from './http-error.js';
 
 export interface ErrorBody {
   statusCode: number;
