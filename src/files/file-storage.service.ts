@@ -1,18 +1,13 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { constants, fstatSync, openSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { sep } from 'node:path';
-import { Readable } from 'node:stream';
 import { AppConfig } from '../config/app-config.js';
 import { isHiddenName } from '../http/request-path.js';
 import { OpenFileHandles } from '../operations/open-file-handles.js';
-import type { ByteRange } from '../http/range.js';
-import type { MultipartLayout } from '../http/multipart.js';
 import { FileNotFoundError } from './errors.js';
 import { versionOf } from './file-version.js';
 import { Descriptor, type OpenFile } from './open-file.js';
-import { SliceReader } from './slice-reader.js';
 
-export { FileChangedError } from './slice-reader.js';
 
 // O_NONBLOCK: opening a FIFO someone left in a root must not hang the request.
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
@@ -21,7 +16,8 @@ const LOOKUP_MISSES = new Set(['ENOENT', 'ENOTDIR', 'ELOOP', 'EACCES', 'EPERM', 
 /**
  * The only part of the service that touches the file system. Opens first and then checks what
  * was opened (its real path must lie inside the root and contain no dot-segment), so a path
- * swapped between check and use cannot escape; the bytes are then streamed from that same handle.
+ * swapped between check and use cannot escape; the response adapter then reads the bytes from that
+ * same handle (SliceReader).
  */
 @Injectable()
 export class FileStorageService {
@@ -38,25 +34,6 @@ export class FileStorageService {
       if (file) return file;
     }
     throw new FileNotFoundError();
-  }
-
-  /** Streams the inclusive `range` of the file (the whole file when absent), then closes the handle. */
-  readRange(file: OpenFile, range: ByteRange = { start: 0, end: file.version.size - 1 }): Readable {
-    return this.readSlices(file, [range]);
-  }
-
-  /** Streams a multipart/byteranges body laid out by `multipartLayout`, then closes the handle. */
-  readMultipart(file: OpenFile, layout: MultipartLayout): Readable {
-    return this.readSlices(file, [...layout.parts.flatMap((part) => [part.header, part.range]), layout.trailer]);
-  }
-
-  /**
-   * Sends literal buffers and file ranges in order, from the one open handle, with backpressure.
-   * If the file shrinks or changes while it is being sent, the stream fails instead of ending:
-   * the response is then cut off, so no client can take a mix of old and new bytes for complete.
-   */
-  private readSlices(file: OpenFile, slices: ReadonlyArray<Buffer | ByteRange>): Readable {
-    return new SliceReader(file, slices);
   }
 
   private openInRoot(root: string, segments: readonly string[]): OpenFile | undefined {
