@@ -33,3 +33,8 @@ export class TestCredentials {
     return { Authorization: `Bearer ${token}` };
   }
 }
+
+/** The link with the first character of its signature changed (always to another one, so the signature is always wrong). */
+export function tamperSignature(link: string): string {
+  return link.replace(/sig=(.)/, (_match, first: string) => `sig=${first === 'A' ? 'B' : 'A'}`);
+}
