@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { startApp } from '../support/app.js';
 import { TempRoot } from '../support/fixtures.js';
 import { fetchFrom, json } from '../support/http.js';
-import { API_TOKENS, appendTo, createUpload, tusRequest, WRITE_AUTH } from '../support/tus.js';
+import { API_TOKENS, appendTo, createUpload, tusRequest, WRITE_AUTH, uploadSettings } from '../support/tus.js';
 
 const APP = 'http://127.0.0.1:8080';
 const EVIL = 'http://127.0.0.1:6666';
@@ -27,11 +27,8 @@ describe('CORS of /.uploads, uploads on (CORS_ORIGINS lists the page origin)', (
   let base: string;
   beforeAll(async () => {
     const started = await startApp({
-      FILES_ROOT: root.path,
-      UPLOAD_ROOT: root.path,
-      UPLOAD_MIN_FREE: '0',
+      ...uploadSettings(root.path),
       UPLOAD_MAX_SIZE: '1MiB',
-      API_TOKENS,
       CORS_ORIGINS: APP,
     });
     app = started.app;

@@ -7,6 +7,14 @@ export const WRITE_TOKEN = 'upload-test-write-token';
 export const READ_TOKEN = 'upload-test-read-token';
 export const API_TOKENS = `uploader:${hashToken(WRITE_TOKEN)}:write,reader:${hashToken(READ_TOKEN)}:read`;
 
+/**
+ * The settings of a service that takes uploads into `root` (also its only FILES_ROOT), with the
+ * test tokens; UPLOAD_MIN_FREE off, since the test machine's free space is not the test's subject.
+ */
+export function uploadSettings(root: string): Record<string, string> {
+  return { FILES_ROOT: root, UPLOAD_ROOT: root, API_TOKENS, UPLOAD_MIN_FREE: '0' };
+}
+
 export const WRITE_AUTH = { Authorization: `Bearer ${WRITE_TOKEN}` };
 
 /** tus 1.0 `Upload-Metadata`: `key base64(value)` pairs. */

@@ -6,7 +6,7 @@ import type { BrowserContext } from 'playwright-core';
 import { launchChromium } from '../support/browser.js';
 import { TempRoot } from '../support/fixtures.js';
 import { ServerProcess } from '../support/server-process.js';
-import { API_TOKENS, downloadDigest, WRITE_TOKEN, writeRandomFile } from '../support/tus.js';
+import { downloadDigest, WRITE_TOKEN, writeRandomFile, uploadSettings } from '../support/tus.js';
 
 const SIZE = 24 * 1024 * 1024;
 
@@ -89,10 +89,7 @@ describe('uploads from a browser (headless Chromium, tus-js-client)', () => {
     await new Promise<void>((done) => pages.listen(0, '127.0.0.2', done));
     pageOrigin = `http://127.0.0.2:${(pages.address() as AddressInfo).port}`;
     server = await ServerProcess.start({
-      FILES_ROOT: root.path,
-      UPLOAD_ROOT: root.path,
-      API_TOKENS,
-      UPLOAD_MIN_FREE: '0',
+      ...uploadSettings(root.path),
       CORS_ORIGINS: pageOrigin,
     });
     html = page(`${server.url}/.uploads/`);

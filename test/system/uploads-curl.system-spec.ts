@@ -4,7 +4,7 @@ import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 
 import { join, resolve } from 'node:path';
 import { TempRoot } from '../support/fixtures.js';
 import { requireCommand, ServerProcess } from '../support/server-process.js';
-import { API_TOKENS, READ_TOKEN, sha256Base64, uploadMetadata, WRITE_TOKEN } from '../support/tus.js';
+import { READ_TOKEN, sha256Base64, uploadMetadata, WRITE_TOKEN, uploadSettings } from '../support/tus.js';
 import { sleep } from '../support/wait.js';
 
 interface CurlAnswer {
@@ -60,10 +60,7 @@ describe('uploads with curl (the raw tus protocol)', () => {
   beforeAll(async () => {
     requireCommand('curl', 'curl');
     server = await ServerProcess.start({
-      FILES_ROOT: root.path,
-      UPLOAD_ROOT: root.path,
-      API_TOKENS,
-      UPLOAD_MIN_FREE: '0',
+      ...uploadSettings(root.path),
       LOG_LEVEL: 'info',
     });
     base = server.url;
@@ -183,10 +180,7 @@ describe('uploads with curl: expiry', () => {
   beforeAll(async () => {
     requireCommand('curl', 'curl');
     server = await ServerProcess.start({
-      FILES_ROOT: root.path,
-      UPLOAD_ROOT: root.path,
-      API_TOKENS,
-      UPLOAD_MIN_FREE: '0',
+      ...uploadSettings(root.path),
       UPLOAD_EXPIRY: '3s',
     });
   });

@@ -7,7 +7,7 @@ import { TempRoot } from '../support/fixtures.js';
 import { LoadBalancer } from '../support/haproxy.js';
 import { ServerProcess } from '../support/server-process.js';
 import {
-  API_TOKENS,
+  uploadSettings,
   appendTo,
   createUpload,
   downloadDigest,
@@ -40,9 +40,7 @@ describe('uploads across instances behind HAProxy', () => {
 
   beforeAll(async () => {
     for (let index = 0; index < 2; index += 1) {
-      servers.push(
-        await ServerProcess.start({ FILES_ROOT: root.path, UPLOAD_ROOT: root.path, API_TOKENS, UPLOAD_MIN_FREE: '0', LOG_LEVEL: 'info' }),
-      );
+      servers.push(await ServerProcess.start({ ...uploadSettings(root.path), LOG_LEVEL: 'info' }));
     }
     balancer = await LoadBalancer.start(servers, work.path);
     proxy = balancer.url;

@@ -4,7 +4,7 @@ import * as tus from 'tus-js-client';
 import { TempRoot } from '../support/fixtures.js';
 import { freePort, ServerProcess } from '../support/server-process.js';
 import { until } from '../support/wait.js';
-import { API_TOKENS, downloadDigest, tusRequest, WRITE_TOKEN, writeRandomFile } from '../support/tus.js';
+import { downloadDigest, tusRequest, WRITE_TOKEN, writeRandomFile, uploadSettings } from '../support/tus.js';
 
 const SIZE = 256 * 1024 * 1024;
 
@@ -83,7 +83,7 @@ describe('tus-js-client uploads (256 MiB)', () => {
   }
 
   it('aborted part-way, resumes from the server offset (HEAD) and publishes the exact file', async () => {
-    const server = await ServerProcess.start({ FILES_ROOT: root.path, UPLOAD_ROOT: root.path, API_TOKENS, UPLOAD_MIN_FREE: '0' });
+    const server = await ServerProcess.start(uploadSettings(root.path));
     try {
       let abortedAt: Promise<void> | undefined;
       const first = clientUpload(`${server.url}/.uploads/`, sourcePath, sha256, {
@@ -118,7 +118,7 @@ describe('tus-js-client uploads (256 MiB)', () => {
 
   it('survives the server being killed (SIGKILL) and restarted: the client retries, resumes, and the file is exact', async () => {
     const port = await freePort();
-    const env = { FILES_ROOT: root.path, UPLOAD_ROOT: root.path, API_TOKENS, UPLOAD_MIN_FREE: '0', PORT: String(port) };
+    const env = { ...uploadSettings(root.path), PORT: String(port) };
     let server = await ServerProcess.start(env);
     let restarted: Promise<ServerProcess> | undefined;
     try {
