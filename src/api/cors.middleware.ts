@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { answerOptions, corsResponseHeaders, type AllowedOrigins, type HeaderList } from '../http/cors.js';
+import { answerOptions, corsResponseHeaders, type AllowedOrigins } from '../http/cors.js';
+import type { HeaderList } from '../http/response-plan.js';
 import { ApiConfig } from './api-config.js';
 import { CorsRoutes } from './cors-routes.js';
 import { setHeaders } from '../files/response-adapter.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { HeaderList } from '../http/cors.js';
+import type { HeaderList } from '../http/response-plan.js';
 
 /**
  * The HTML index of a folder: a pure function from entries to a page. The page runs no script and

@@ -10,6 +10,7 @@ import { planResponse, wantedDigestAlgorithms, type KnownDigests, type RequestFa
 import { FileNotFoundError, FolderRedirect, InvalidPathError, MethodNotAllowedError } from './errors.js';
 import { FileStorageService } from './file-storage.service.js';
 import { FolderRoute, type FolderRequest } from './folder-route.js';
+import type { OpenFile } from './open-file.js';
 import { sendFolderAnswer, sendPlan } from './response-adapter.js';
 
 const FILE_ROUTES = '{*path}';
@@ -33,8 +34,8 @@ export class FilesController {
   download(@Req() req: Request, @Res() res: Response): void | Promise<void> {
     const target = parseRequestPath(req.originalUrl);
     if (target === undefined) throw new InvalidPathError();
-    const grant = grantOf(req);
     if (target.kind === 'folder') return this.folder(req, res, target.segments);
+    const grant = grantOf(req);
     const file = this.openOrRedirect(req, target.segments);
     try {
       const request = requestFacts(req);
@@ -63,7 +64,7 @@ export class FilesController {
   }
 
   /** A file URL that names a folder redirects to the folder URL (RFC 9110 §15.4.2); anything else missing is 404. */
-  private openOrRedirect(req: Request, segments: readonly string[]): ReturnType<FileStorageService['open']> {
+  private openOrRedirect(req: Request, segments: readonly string[]): OpenFile {
     try {
       return this.storage.open(segments);
     } catch (error) {
@@ -78,7 +79,7 @@ export class FilesController {
   }
 
   /** The digests already known for this version; the missing ones are queued for the worker. */
-  private knownDigests(file: Parameters<DigestService['known']>[0], request: RequestFacts): KnownDigests {
+  private knownDigests(file: OpenFile, request: RequestFacts): KnownDigests {
     if (!this.digests.enabled) return NO_DIGESTS;
     return new Map(this.digests.known(file, wantedDigestAlgorithms(request)));
   }

@@ -1,9 +1,10 @@
 import type { AccessGrant } from '../access/access-grant.js';
+import type { HeaderList } from '../http/response-plan.js';
 
 /** A complete answer to a folder URL, decided before it is written. */
 export interface FolderAnswer {
   readonly status: number;
-  readonly headers: ReadonlyArray<readonly [string, string]>;
+  readonly headers: HeaderList;
   readonly body: string;
 }
 

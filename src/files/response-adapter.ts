@@ -15,7 +15,7 @@
  */
 import type { Response } from 'express';
 import { rangeLength } from '../http/range.js';
-import type { Header, PlannedError, ResponsePlan } from '../http/response-plan.js';
+import type { Header, HeaderList, PlannedError, ResponsePlan } from '../http/response-plan.js';
 import { HttpError } from '../common/http-error.js';
 import { FileReadError, PreconditionFailedError, RangeNotSatisfiableError, VersionChangedError } from './errors.js';
 import { writeError } from '../common/http-error.filter.js';
@@ -62,7 +62,7 @@ export function sendFolderAnswer(res: Response, answer: FolderAnswer, head: bool
 }
 
 /** Sets each header, except that `Vary` is added to: CORS varies on Origin, a folder URL on Accept. */
-export function setHeaders(res: Response, headers: ReadonlyArray<readonly [string, string]>): void {
+export function setHeaders(res: Response, headers: HeaderList): void {
   for (const [name, value] of headers) {
     if (name !== 'Vary') {
       res.setHeader(name, value);

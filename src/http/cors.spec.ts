@@ -6,8 +6,8 @@ import {
   parseFieldNameList,
   type AllowedOrigins,
   type CorsRoute,
-  type HeaderList,
 } from './cors.js';
+import type { HeaderList } from './response-plan.js';
 
 const FILES: CorsRoute = {
   methods: ['GET', 'HEAD'],

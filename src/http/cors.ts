@@ -9,6 +9,7 @@
  * bearer token is not a credential in the Fetch sense: a script sends it as an ordinary
  * `Authorization` request header, which the preflight allows by name.
  */
+import type { HeaderList } from './response-plan.js';
 
 /** CORS_ORIGINS: `*`, or the exact serialized origins that may read responses. */
 export type AllowedOrigins = { readonly any: true } | { readonly any: false; readonly origins: ReadonlySet<string> };
@@ -22,8 +23,6 @@ export interface CorsRoute {
   /** Response headers a script may read: `Access-Control-Expose-Headers`. */
   readonly exposeHeaders: readonly string[];
 }
-
-export type HeaderList = ReadonlyArray<readonly [name: string, value: string]>;
 
 /** How long a browser may cache a preflight answer, in seconds (Chromium caps it at 7200). */
 export const PREFLIGHT_MAX_AGE_SECONDS = 600;

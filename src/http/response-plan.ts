@@ -58,6 +58,8 @@ export interface PlanInput {
 }
 
 export type Header = readonly [name: string, value: string];
+/** Response headers in the order they are set (CORS answers and folder answers use it too). */
+export type HeaderList = readonly Header[];
 
 /** Why a planned response is an error; the adapter turns each into its typed error. */
 export type PlannedError = 'precondition-failed' | 'version-changed' | 'range-not-satisfiable';
