@@ -4,6 +4,10 @@ import type { Server } from 'node:http';
 import { startApp } from '../support/app.js';
 import { TempRoot } from '../support/fixtures.js';
 import { rawRequest, type RawResponse } from '../support/raw-http.js';
+import { uploadSettings, WRITE_AUTH } from '../support/tus.js';
+
+/** The one origin CORS_ORIGINS lists. */
+const ORIGIN = 'http://127.0.0.1:9';
 
 /**
  * Hostile input is normal input (issue 8): every header value the service parses must be parsed
@@ -28,9 +32,7 @@ const VALUE_LENGTH = 15_000;
  * A header the service parses. `prefixes` reach the parser's deeper states (a Range parser stops
  * at once on a value without `bytes=`); `with` adds the headers without which it is not read.
  *
- * Extend this table when a parser is added: Authorization (issue on access control), Origin and
- * Access-Control-Request-Headers (CORS: `method: 'OPTIONS'`), Upload-Metadata (`method: 'POST'`,
- * `path: '/.uploads/'`)...
+ * Extend this table when a parser is added.
  */
 interface ParsedHeader {
   name: string;
@@ -53,6 +55,26 @@ const PARSED_HEADERS: ParsedHeader[] = [
   { name: 'X-Request-Id', prefixes: [''] },
   // The bearer parser, and in the query (the path) the signed-link parser.
   { name: 'Authorization', prefixes: ['', 'Bearer ', 'Bearer a'] },
+  // Content negotiation of a folder URL (negotiator): the HTML index or the JSON listing.
+  { name: 'Accept', prefixes: ['', 'text/html;q=', 'application/json, '], path: '/' },
+  // CORS: the origin on every response, and a preflight's method and header list.
+  { name: 'Origin', prefixes: ['', 'http://'] },
+  { name: 'Origin', prefixes: ['', 'http://127.0.0.1:9'], method: 'OPTIONS', with: { 'Access-Control-Request-Method': 'GET' } },
+  { name: 'Access-Control-Request-Method', method: 'OPTIONS', with: { Origin: ORIGIN } },
+  {
+    name: 'Access-Control-Request-Headers',
+    prefixes: ['', 'range,'],
+    method: 'OPTIONS',
+    with: { Origin: ORIGIN, 'Access-Control-Request-Method': 'GET' },
+  },
+  // tus creation (a write token, so the values reach the parsers).
+  ...['Upload-Metadata', 'Upload-Length', 'Repr-Digest', 'Upload-Defer-Length'].map((name): ParsedHeader => ({
+    name,
+    prefixes: name === 'Upload-Metadata' ? ['', 'filename '] : [''],
+    method: 'POST',
+    path: '/.uploads/',
+    with: { ...WRITE_AUTH, 'Tus-Resumable': '1.0.0', ...(name === 'Upload-Length' ? {} : { 'Upload-Length': '10' }) },
+  })),
 ];
 
 /** Values of about VALUE_LENGTH characters (after the prefix). */
@@ -91,8 +113,13 @@ describe('hostile header values', () => {
     root.write('hello.txt', 'Hello, resumable world!\n'.repeat(40));
     const anHourAgo = new Date(Date.now() - 3_600_000);
     utimesSync(root.resolve('hello.txt'), anHourAgo, anHourAgo);
-    // No failure limit: the hostile Authorization values are refused (403) many times over.
-    ({ app, port } = await startApp({ FILES_ROOT: root.path, AUTH_FAILURE_LIMIT: '0' }));
+    // No failure limit: the hostile Authorization values are refused (403) many times over. CORS and
+    // uploads on, so their parsers are reached.
+    ({ app, port } = await startApp({
+      ...uploadSettings(root.path),
+      AUTH_FAILURE_LIMIT: '0',
+      CORS_ORIGINS: ORIGIN,
+    }));
     (app.getHttpServer() as Server).prependListener('request', (_req, res) => {
       const started = process.hrtime.bigint();
       latest = new Promise((settle) => res.once('close', () => settle(Number(process.hrtime.bigint() - started) / 1e6)));
