@@ -1,9 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TempRoot } from '../support/fixtures.js';
 import { requireCommand, ServerProcess } from '../support/server-process.js';
+import { mountTmpfs, unmount } from '../support/tmpfs.js';
 import { READ_TOKEN, sha256Base64, uploadMetadata, WRITE_TOKEN, uploadSettings } from '../support/tus.js';
 import { sleep } from '../support/wait.js';
 
@@ -224,13 +225,11 @@ describe('upload settings at start-up', () => {
     other.cleanup();
   });
 
-  function start(env: Record<string, string>, uid?: number): { status: number | null; stderr: string } {
+  function start(env: Record<string, string>): { status: number | null; stderr: string } {
     const result = spawnSync('node', [resolve('dist/main.js')], {
       env: { ...process.env, HOST: '127.0.0.1', PORT: '0', FILES_ROOT: root.path, ...env },
       encoding: 'utf8',
       timeout: 20_000,
-      uid,
-      gid: uid,
     });
     return { status: result.status, stderr: result.stderr.trim() };
   }
@@ -241,10 +240,16 @@ describe('upload settings at start-up', () => {
     expect(stderr).toBe(`Invalid configuration: UPLOAD_ROOT must be one of the FILES_ROOT folders (got ${JSON.stringify(other.path)})`);
   });
 
-  it('exits 1 with one line when UPLOAD_ROOT is not writable by the service (run as an unprivileged user)', () => {
-    chmodSync(root.path, 0o755); // readable and searchable for everyone, writable only by its owner (root)
-    const { status, stderr } = start({ UPLOAD_ROOT: root.path }, 65534);
-    expect(status).toBe(1);
-    expect(stderr).toBe(`Invalid configuration: UPLOAD_ROOT folder is not writable: ${root.path}`);
+  it('exits 1 with one line when UPLOAD_ROOT is not writable (a read-only file system: not even root may write there)', () => {
+    // A read-only mount rather than another user: an unprivileged user may not even reach
+    // dist/main.js when the checkout lies below a private folder (mktemp -d makes them 0700).
+    const readOnly = mountTmpfs('ro,size=1m');
+    try {
+      const { status, stderr } = start({ FILES_ROOT: readOnly, UPLOAD_ROOT: readOnly });
+      expect(status).toBe(1);
+      expect(stderr).toBe(`Invalid configuration: UPLOAD_ROOT folder is not writable: ${readOnly}`);
+    } finally {
+      unmount(readOnly);
+    }
   });
 });

@@ -1,33 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ServerProcess } from '../support/server-process.js';
+import { mountTmpfs, unmount } from '../support/tmpfs.js';
 import { API_TOKENS, appendTo, createUpload, errorBodyOf, tusRequest } from '../support/tus.js';
 
 const MiB = 1024 * 1024;
-
-/**
- * Mounts a tmpfs of `size` at a new folder. Needs root (CAP_SYS_ADMIN): this fails the test with
- * mount's own message rather than skipping it.
- */
-function mountTmpfs(size: string): string {
-  const folder = mkdtempSync(join(tmpdir(), 'rds-full-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0755`, 'tmpfs', folder], { stdio: ['ignore', 'ignore', 'pipe'] });
-  } catch (error) {
-    rmSync(folder, { recursive: true, force: true });
-    const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
-    throw new Error(`cannot mount a tmpfs for the full-disk test (run the tests as root): ${stderr ?? String(error)}`, { cause: error });
-  }
-  return folder;
-}
-
-function unmount(folder: string): void {
-  execFileSync('umount', [folder]);
-  rmSync(folder, { recursive: true, force: true });
-}
 
 /** A real file system that runs full: an 8 MiB tmpfs as the upload folder. */
 describe('uploads on a full disk (8 MiB tmpfs)', () => {
@@ -35,7 +13,7 @@ describe('uploads on a full disk (8 MiB tmpfs)', () => {
   let server: ServerProcess | undefined;
 
   beforeAll(() => {
-    disk = mountTmpfs('8m');
+    disk = mountTmpfs('size=8m');
   });
   afterEach(async () => {
     await server?.stop();
